@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AwsError } from './aws-error.ts';
 
 /** What every operation handler learns about the request that called it. */
 export interface RequestContext {
