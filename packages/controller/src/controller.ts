@@ -1,0 +1,274 @@
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { type Logger, pino } from 'pino';
+import { type DemandReading, readDemand, stateMachineOf } from './demand.ts';
+import { InvalidRequestError } from './errors.ts';
+import { ecsFleet, type FleetAdapter } from './fleet.ts';
+import { type FleetConfig, type FleetConfigInput, resolveFleetConfig } from './fleet-config.ts';
+import {
+  type Decision,
+  decide,
+  EMPTY_MEMORY,
+  type FleetState,
+  type PolicyMemory,
+  requiredWorkers,
+  type ScalingTimings,
+} from './policy.ts';
+
+/** Options of {@link createController}. */
+export interface ControllerOptions {
+  /** Step Functions client (AWS, or the local backend through `endpoint`). */
+  readonly sfn: SFNClient;
+  /** ECS client (AWS, or the local backend through `endpoint`). */
+  readonly ecs: ECSClient;
+  /** Fleets the reconcile loop watches from the start; ScaleUp/ScaleDown requests add theirs. @defaultValue [] */
+  readonly fleets?: readonly FleetConfigInput[];
+  /** How long lower demand must last before the fleet shrinks. @defaultValue 30000 */
+  readonly scaleInCooldownMs?: number;
+  /** How long no run may be open before the fleet goes to 0. @defaultValue 0 (at once) */
+  readonly idleGraceMs?: number;
+  /** Where decisions are logged. @defaultValue a pino logger at `info` on stdout */
+  readonly logger?: Logger;
+  /** The clock, for tests. @defaultValue Date.now */
+  readonly now?: () => number;
+}
+
+/** A ScaleUp/ScaleDown step's request: which execution, which fleet. */
+export interface ScaleRequest {
+  /** The execution taking the step (`$$.Execution.Id`). */
+  readonly executionArn: string;
+  /** The fleet the execution's work runs on. */
+  readonly fleet: FleetConfigInput;
+  /** ScaleUp: batches the run's Map Run will have (when known), so the first size is right. */
+  readonly plannedBatches?: number;
+  /** ScaleUp: the Map Run's MaxConcurrency. @defaultValue 0 (no cap) */
+  readonly maxConcurrency?: number;
+  /** ScaleUp: wait, at most this long, until the target count of workers is running. @defaultValue 0 (no wait) */
+  readonly waitForWorkersSeconds?: number;
+}
+
+/** What a step or a reconcile did to one fleet. */
+export interface ScaleResult {
+  readonly cluster: string;
+  readonly service: string;
+  readonly before: FleetState;
+  readonly target: number;
+  readonly required: number;
+  readonly reason: Decision['reason'] | 'run-finished';
+  readonly openRuns: number;
+  /** Workers running when the step returned (after the optional wait). */
+  readonly running: number;
+}
+
+/** The fleet controller: the ScaleUp/ScaleDown steps of a job and the reconcile pass. */
+export interface Controller {
+  /** Before a Map Run: add the run's demand and scale out to the new total (never in). */
+  scaleUp(request: ScaleRequest): Promise<ScaleResult>;
+  /** After a Map Run, on success or failure: drop the run's demand, size to the other open runs. */
+  scaleDown(request: ScaleRequest): Promise<ScaleResult>;
+  /** Recompute every known fleet's size from what is open and fix it (level-triggered). */
+  reconcile(): Promise<ScaleResult[]>;
+  /** The fleets the controller knows. */
+  readonly fleets: readonly FleetConfig[];
+}
+
+/** Defaults of {@link ControllerOptions}. */
+export const CONTROLLER_DEFAULTS = { scaleInCooldownMs: 30_000, idleGraceMs: 0 } as const;
+
+/** Creates a controller. It holds only soft state (cooldown memory); demand is always re-read. */
+export function createController(options: ControllerOptions): Controller {
+  const logger = options.logger ?? pino({ name: 'stepfleet-controller' });
+  const now = options.now ?? Date.now;
+  const timings: ScalingTimings = {
+    scaleInCooldownMs: options.scaleInCooldownMs ?? CONTROLLER_DEFAULTS.scaleInCooldownMs,
+    idleGraceMs: options.idleGraceMs ?? CONTROLLER_DEFAULTS.idleGraceMs,
+  };
+  const fleets = new Map<string, FleetConfig>();
+  const memories = new Map<string, PolicyMemory>();
+  const adapters = new Map<string, FleetAdapter>();
+  const keyOf = (f: { cluster: string; service: string }): string => `${f.cluster}/${f.service}`;
+  const adapterOf = (f: FleetConfig): FleetAdapter => {
+    const key = keyOf(f);
+    const known = adapters.get(key);
+    if (known) return known;
+    const adapter = ecsFleet(options.ecs, f.cluster, f.service);
+    adapters.set(key, adapter);
+    return adapter;
+  };
+
+  const remember = (input: FleetConfigInput, stateMachineArn?: string): FleetConfig => {
+    const resolved = resolveFleetConfig(input);
+    const known = fleets.get(keyOf(resolved));
+    const arns = new Set([...(known?.stateMachineArns ?? []), ...resolved.stateMachineArns]);
+    if (stateMachineArn) arns.add(stateMachineArn);
+    const merged = { ...resolved, stateMachineArns: [...arns] };
+    fleets.set(keyOf(merged), merged);
+    return merged;
+  };
+  for (const fleet of options.fleets ?? []) remember(fleet);
+
+  const log = (
+    event: string,
+    fleet: FleetConfig,
+    reading: DemandReading,
+    before: FleetState,
+    result: ScaleResult,
+  ): void => {
+    logger.info(
+      {
+        event,
+        fleet: keyOf(fleet),
+        openRuns: reading.runs.map((r) => ({
+          execution: r.executionArn.split(':').slice(-2).join(':'),
+          phase: r.phase,
+          outstandingBatches: r.outstandingBatches,
+          maxConcurrency: r.maxConcurrency,
+          ...(r.mapRun
+            ? {
+                mapRun: {
+                  status: r.mapRun.status,
+                  pending: r.mapRun.pendingExecutions,
+                  running: r.mapRun.runningExecutions,
+                  pendingItems: r.mapRun.pendingItems,
+                },
+              }
+            : {}),
+        })),
+        excluded: reading.excluded.length,
+        slotsPerWorker: fleet.slotsPerWorker,
+        bounds: [fleet.minWorkers, fleet.maxWorkers],
+        current: before,
+        required: result.required,
+        target: result.target,
+        reason: result.reason,
+      },
+      `${keyOf(fleet)}: ${result.reason} ${before.desiredCount} -> ${result.target}`,
+    );
+  };
+
+  const validate = (request: ScaleRequest): void => {
+    if (!request || typeof request.executionArn !== 'string' || stateMachineOf(request.executionArn) === '') {
+      throw new InvalidRequestError(
+        `executionArn must be a Step Functions execution ARN, got ${JSON.stringify(request?.executionArn)}`,
+      );
+    }
+    if (!request.fleet || typeof request.fleet !== 'object')
+      throw new InvalidRequestError('fleet is required');
+  };
+
+  const apply = async (fleet: FleetConfig, before: FleetState, target: number): Promise<void> => {
+    if (target !== before.desiredCount) await adapterOf(fleet).setDesiredCount(target);
+  };
+
+  return {
+    get fleets() {
+      return [...fleets.values()];
+    },
+
+    async scaleUp(request) {
+      validate(request);
+      const fleet = remember(request.fleet, stateMachineOf(request.executionArn));
+      const plan = {
+        batches: request.plannedBatches ?? fleet.plannedBatches ?? fleet.maxWorkers * fleet.slotsPerWorker,
+        maxConcurrency: request.maxConcurrency ?? 0,
+      };
+      const reading = await readDemand(options.sfn, fleet, {
+        planned: new Map([[request.executionArn, plan]]),
+      });
+      const adapter = adapterOf(fleet);
+      const before = await adapter.read();
+      const required = requiredWorkers(reading.runs, fleet);
+      const target = Math.max(required, before.desiredCount);
+      await apply(fleet, before, target);
+      memories.set(keyOf(fleet), {
+        samples: [...(memories.get(keyOf(fleet))?.samples ?? []), { atMs: now(), required }],
+        lastOpenAtMs: now(),
+      });
+      let running = before.runningCount;
+      const waitMs = (request.waitForWorkersSeconds ?? 0) * 1000;
+      if (waitMs > 0) running = await waitForRunning(adapter, target, waitMs);
+      const result: ScaleResult = {
+        cluster: fleet.cluster,
+        service: fleet.service,
+        before,
+        target,
+        required,
+        reason: target > before.desiredCount ? 'scale-out' : 'steady',
+        openRuns: reading.runs.length,
+        running,
+      };
+      log('scale-up', fleet, reading, before, result);
+      return result;
+    },
+
+    async scaleDown(request) {
+      validate(request);
+      const fleet = remember(request.fleet, stateMachineOf(request.executionArn));
+      const reading = await readDemand(options.sfn, fleet, { exclude: [request.executionArn] });
+      const before = await adapterOf(fleet).read();
+      const required = requiredWorkers(reading.runs, fleet);
+      // Only this run's demand goes away: the others' needs stay. Busy tasks of other runs are
+      // in `required`; tasks still protected are kept by ECS until they release protection.
+      const target = Math.min(before.desiredCount, required);
+      await apply(fleet, before, target);
+      const result: ScaleResult = {
+        cluster: fleet.cluster,
+        service: fleet.service,
+        before,
+        target,
+        required,
+        reason: 'run-finished',
+        openRuns: reading.runs.length,
+        running: before.runningCount,
+      };
+      log('scale-down', fleet, reading, before, result);
+      return result;
+    },
+
+    async reconcile() {
+      const results: ScaleResult[] = [];
+      for (const fleet of fleets.values()) {
+        try {
+          const reading = await readDemand(options.sfn, fleet);
+          const before = await adapterOf(fleet).read();
+          const required = requiredWorkers(reading.runs, fleet);
+          const decision = decide(
+            { required, anyRunOpen: reading.runs.length > 0, nowMs: now(), fleet: before },
+            timings,
+            memories.get(keyOf(fleet)) ?? EMPTY_MEMORY,
+          );
+          memories.set(keyOf(fleet), decision.memory);
+          await apply(fleet, before, decision.target);
+          const result: ScaleResult = {
+            cluster: fleet.cluster,
+            service: fleet.service,
+            before,
+            target: decision.target,
+            required,
+            reason: decision.reason,
+            openRuns: reading.runs.length,
+            running: before.runningCount,
+          };
+          if (decision.target !== before.desiredCount || decision.reason !== 'steady') {
+            log('reconcile', fleet, reading, before, result);
+          }
+          results.push(result);
+        } catch (error) {
+          // One broken fleet must not stop the others from being reconciled.
+          logger.error({ fleet: keyOf(fleet), err: error }, `${keyOf(fleet)}: reconcile failed`);
+        }
+      }
+      return results;
+    },
+  };
+}
+
+async function waitForRunning(adapter: FleetAdapter, target: number, waitMs: number): Promise<number> {
+  const deadline = Date.now() + waitMs;
+  let running = 0;
+  for (;;) {
+    running = (await adapter.read()).runningCount;
+    if (running >= target || Date.now() >= deadline) return running;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(1000, Math.max(0, deadline - Date.now()))));
+  }
+}

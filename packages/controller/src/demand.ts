@@ -1,0 +1,162 @@
+import {
+  DescribeMapRunCommand,
+  type DescribeMapRunCommandOutput,
+  ListExecutionsCommand,
+  ListMapRunsCommand,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
+import type { FleetConfig } from './fleet-config.ts';
+import type { RunDemand } from './policy.ts';
+
+/** One Map Run as the controller sees it: enough to explain a decision. */
+export interface MapRunView {
+  readonly mapRunArn: string;
+  readonly status: string;
+  readonly maxConcurrency: number;
+  readonly pendingExecutions: number;
+  readonly runningExecutions: number;
+  readonly pendingItems: number;
+  readonly runningItems: number;
+}
+
+/** An open execution and the demand derived from it. */
+export interface OpenRun extends RunDemand {
+  readonly stateMachineArn: string;
+  readonly mapRun: MapRunView | null;
+}
+
+/** What one reading of Step Functions found for a fleet. */
+export interface DemandReading {
+  readonly runs: readonly OpenRun[];
+  /** Executions that were open but excluded (the caller that is finishing). */
+  readonly excluded: readonly string[];
+}
+
+/**
+ * Reads the demand of every open execution of the fleet's state machines, statelessly, from
+ * Step Functions: ListExecutions(RUNNING) → ListMapRuns → DescribeMapRun.
+ *
+ * @param exclude executions to leave out (a run that is scaling down after its Map Run).
+ * @param planned planned batches of specific executions whose Map Run has not started yet
+ *   (the ScaleUp step of that execution says how much it needs).
+ */
+export async function readDemand(
+  sfn: SFNClient,
+  fleet: FleetConfig,
+  options: {
+    exclude?: readonly string[];
+    planned?: ReadonlyMap<string, { batches: number; maxConcurrency: number }>;
+  } = {},
+): Promise<DemandReading> {
+  const exclude = new Set(options.exclude ?? []);
+  const runs: OpenRun[] = [];
+  const excluded: string[] = [];
+  for (const stateMachineArn of fleet.stateMachineArns) {
+    for await (const executionArn of runningExecutions(sfn, stateMachineArn)) {
+      if (exclude.has(executionArn)) {
+        excluded.push(executionArn);
+        continue;
+      }
+      runs.push(
+        await demandOf(sfn, fleet, stateMachineArn, executionArn, options.planned?.get(executionArn)),
+      );
+    }
+  }
+  // A planned run that ListExecutions does not show yet (eventual consistency) still counts.
+  for (const [executionArn, plan] of options.planned ?? []) {
+    if (exclude.has(executionArn) || runs.some((r) => r.executionArn === executionArn)) continue;
+    runs.push({
+      executionArn,
+      stateMachineArn: stateMachineOf(executionArn),
+      phase: 'planned',
+      outstandingBatches: plan.batches,
+      maxConcurrency: plan.maxConcurrency,
+      mapRun: null,
+    });
+  }
+  return { runs, excluded };
+}
+
+async function* runningExecutions(sfn: SFNClient, stateMachineArn: string): AsyncGenerator<string> {
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(
+      new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING', maxResults: 1000, nextToken }),
+    );
+    for (const execution of page.executions ?? []) if (execution.executionArn) yield execution.executionArn;
+    nextToken = page.nextToken;
+  } while (nextToken);
+}
+
+async function demandOf(
+  sfn: SFNClient,
+  fleet: FleetConfig,
+  stateMachineArn: string,
+  executionArn: string,
+  plan: { batches: number; maxConcurrency: number } | undefined,
+): Promise<OpenRun> {
+  const listed = await sfn.send(new ListMapRunsCommand({ executionArn, maxResults: 100 }));
+  const mapRuns = listed.mapRuns ?? [];
+  const views: MapRunView[] = [];
+  for (const summary of mapRuns) {
+    if (!summary.mapRunArn) continue;
+    views.push(view(await sfn.send(new DescribeMapRunCommand({ mapRunArn: summary.mapRunArn }))));
+  }
+  const open = views.filter((v) => v.status === 'RUNNING');
+  if (open.length > 0) {
+    let outstanding = 0;
+    let maxConcurrency = 0;
+    for (const run of open) {
+      const byExecutions = run.pendingExecutions + run.runningExecutions;
+      const byItems = Math.ceil((run.pendingItems + run.runningItems) / fleet.itemsPerBatch);
+      const cap = run.maxConcurrency > 0 ? run.maxConcurrency : Number.POSITIVE_INFINITY;
+      outstanding += Math.min(Math.max(byExecutions, byItems), cap);
+      maxConcurrency += run.maxConcurrency > 0 ? run.maxConcurrency : 0;
+    }
+    return {
+      executionArn,
+      stateMachineArn,
+      phase: 'mapping',
+      outstandingBatches: outstanding,
+      maxConcurrency,
+      mapRun: open[0]!,
+    };
+  }
+  if (views.length > 0) {
+    return {
+      executionArn,
+      stateMachineArn,
+      phase: 'tail',
+      outstandingBatches: fleet.tailBatches,
+      maxConcurrency: 0,
+      mapRun: views[0]!,
+    };
+  }
+  return {
+    executionArn,
+    stateMachineArn,
+    phase: 'planned',
+    outstandingBatches: plan?.batches ?? fleet.plannedBatches ?? fleet.maxWorkers * fleet.slotsPerWorker,
+    maxConcurrency: plan?.maxConcurrency ?? 0,
+    mapRun: null,
+  };
+}
+
+function view(run: DescribeMapRunCommandOutput): MapRunView {
+  return {
+    mapRunArn: run.mapRunArn ?? '',
+    status: run.status ?? 'UNKNOWN',
+    maxConcurrency: run.maxConcurrency ?? 0,
+    pendingExecutions: run.executionCounts?.pending ?? 0,
+    runningExecutions: run.executionCounts?.running ?? 0,
+    pendingItems: run.itemCounts?.pending ?? 0,
+    runningItems: run.itemCounts?.running ?? 0,
+  };
+}
+
+/** `arn:aws:states:R:A:execution:SM:NAME` → `arn:aws:states:R:A:stateMachine:SM`. */
+export function stateMachineOf(executionArn: string): string {
+  const parts = executionArn.split(':');
+  if (parts.length < 8 || parts[5] !== 'execution') return '';
+  return [...parts.slice(0, 5), 'stateMachine', parts[6]].join(':');
+}
