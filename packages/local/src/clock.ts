@@ -24,15 +24,11 @@ export function createClock(timeScale = 1): Clock {
   return {
     timeScale,
     now: () => Date.now(),
-    setTimeout(fn, simulatedMs) {
-      const timer = setTimeout(fn, realMs(simulatedMs));
-      timer.unref();
-      return timer;
-    },
+    setTimeout: (fn, simulatedMs) => longTimeout(fn, realMs(simulatedMs)),
     sleep(simulatedMs, signal) {
       return new Promise<void>((resolve, reject) => {
         if (signal?.aborted) return reject(signal.reason);
-        const timer = setTimeout(() => {
+        const timer = longTimeout(() => {
           signal?.removeEventListener('abort', onAbort);
           resolve();
         }, realMs(simulatedMs));
@@ -44,4 +40,22 @@ export function createClock(timeScale = 1): Clock {
       });
     },
   };
+}
+
+/** Node's timers hold at most 2^31 - 1 ms (~24.8 days); longer ones would fire after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * An unref'd timer for any delay, such as AWS's default TimeoutSeconds of 99,999,999 s: a
+ * delay over Node's limit re-arms the same handle (`refresh`) until it is due, so
+ * `clearTimeout` on the returned handle always cancels it.
+ */
+function longTimeout(fn: () => void, ms: number): NodeJS.Timeout {
+  if (ms <= MAX_TIMER_MS) return setTimeout(fn, ms).unref();
+  const dueAt = Date.now() + ms;
+  const timer: NodeJS.Timeout = setTimeout(() => {
+    if (Date.now() >= dueAt) fn();
+    else timer.refresh();
+  }, MAX_TIMER_MS);
+  return timer.unref();
 }

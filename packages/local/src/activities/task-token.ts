@@ -1,0 +1,39 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Task tokens that authenticate themselves: `base64url(taskId ‖ HMAC-SHA256(key, taskId)[0..24])`
+ * with a key drawn per backend. Verifying one needs no memory of tokens issued, so a token of
+ * a task closed long ago still answers `TaskTimedOut` and a forged one `InvalidToken`, while
+ * the store forgets each task as soon as it closes (memory stays flat however many tasks ran).
+ */
+export class TaskTokens {
+  readonly #key = randomBytes(32);
+
+  /** The token for task `taskId` (a safe integer, unique within this backend). */
+  mint(taskId: number): string {
+    const id = Buffer.allocUnsafe(8);
+    id.writeBigUInt64BE(BigInt(taskId));
+    return Buffer.concat([id, this.#mac(id)]).toString('base64url');
+  }
+
+  /** The task id a token was minted for, or `undefined` if this backend never minted it. */
+  read(token: string): number | undefined {
+    const raw = Buffer.from(token, 'base64url');
+    if (raw.length !== 8 + MAC_BYTES || raw.toString('base64url') !== token) return undefined;
+    const id = raw.subarray(0, 8);
+    if (!timingSafeEqual(raw.subarray(8), this.#mac(id))) return undefined;
+    return Number(id.readBigUInt64BE());
+  }
+
+  #mac(id: Buffer): Buffer {
+    return createHmac('sha256', this.#key).update(id).digest().subarray(0, MAC_BYTES);
+  }
+}
+
+/** 192 bits of MAC: unguessable, and the whole token stays 43 characters. */
+const MAC_BYTES = 24;
+
+/** A short, non-reversible fingerprint of a token, the only form a token may be logged in. */
+export function tokenFingerprint(token: string): string {
+  return createHash('sha256').update(token).digest('hex').slice(0, 12);
+}
