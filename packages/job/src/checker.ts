@@ -16,7 +16,8 @@ export class Checker {
 
   /** Records a problem: `problem` reads after the path, e.g. `must be a string`. */
   report(path: string, problem: string): void {
-    this.issues.push({ path, message: `${path} ${problem}` });
+    // The root has no path: call it what the user passed.
+    this.issues.push({ path, message: `${path === '' ? 'the spec' : path} ${problem}` });
   }
 
   /**
