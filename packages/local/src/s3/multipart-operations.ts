@@ -1,0 +1,114 @@
+import { parseChecksumAlgorithm } from './checksums.ts';
+import { s3Errors } from './errors.ts';
+import {
+  checksumElement,
+  checksumHeaders,
+  objectWriteHeaders,
+  refuseUnsupportedHeaders,
+} from './object-headers.ts';
+import { readSmallBody, requestPayload } from './request-body.ts';
+import { type S3Handler, sendEmpty, sendXml } from './response.ts';
+import type { CompletedPart } from './types.ts';
+import { parseXmlRequest, textOf } from './xml.ts';
+
+/** A CompleteMultipartUpload document lists at most 10,000 parts. */
+const MAX_COMPLETE_BODY_BYTES = 4 * 1024 * 1024;
+
+/** CreateMultipartUpload (`POST ?uploads`). */
+export const createMultipartUpload: S3Handler = async (call) => {
+  const { req, route } = call;
+  refuseUnsupportedHeaders(req, 'CreateMultipartUpload');
+  req.resume();
+  const named = req.headers['x-amz-checksum-algorithm'];
+  const checksumAlgorithm = typeof named === 'string' ? parseChecksumAlgorithm(named) : undefined;
+  if (typeof named === 'string' && !checksumAlgorithm) {
+    throw s3Errors.invalidRequest(`Unsupported x-amz-checksum-algorithm ${named}`);
+  }
+  const checksumType = req.headers['x-amz-checksum-type'];
+  if (checksumType !== undefined && checksumType !== 'COMPOSITE') {
+    throw s3Errors.notImplemented(
+      `x-amz-checksum-type: ${checksumType} on CreateMultipartUpload (only COMPOSITE)`,
+    );
+  }
+  const uploadId = await call.store.createMultipartUpload(route.bucket, route.key, {
+    ...objectWriteHeaders(req),
+    ...(checksumAlgorithm ? { checksumAlgorithm } : {}),
+  });
+  sendXml(
+    call,
+    'InitiateMultipartUploadResult',
+    [
+      ['Bucket', route.bucket],
+      ['Key', route.key],
+      ['UploadId', uploadId],
+    ],
+    {
+      'x-amz-server-side-encryption': 'AES256',
+      ...(checksumAlgorithm
+        ? { 'x-amz-checksum-algorithm': checksumAlgorithm, 'x-amz-checksum-type': 'COMPOSITE' }
+        : {}),
+    },
+  );
+};
+
+/** UploadPart (`PUT ?partNumber&uploadId`), streamed like PutObject. */
+export const uploadPart: S3Handler = async (call) => {
+  const { req, route } = call;
+  const partText = route.query.get('partNumber') ?? '';
+  const partNumber = /^\d{1,5}$/.test(partText) ? Number(partText) : Number.NaN;
+  const uploadId = route.query.get('uploadId') ?? '';
+  const payload = requestPayload(req, true);
+  const result = await call.store.uploadPart(route.bucket, route.key, uploadId, partNumber, payload.stream, {
+    ...(payload.contentLength !== undefined ? { contentLength: payload.contentLength } : {}),
+    ...(payload.contentMd5 !== undefined ? { contentMd5: payload.contentMd5 } : {}),
+    ...(payload.checksum ? { checksum: payload.checksum } : {}),
+    signal: call.ctx.clientGone,
+  });
+  sendEmpty(call, 200, {
+    etag: result.etag,
+    'x-amz-server-side-encryption': 'AES256',
+    ...(result.checksum ? checksumHeaders(result.checksum) : {}),
+  });
+};
+
+/** CompleteMultipartUpload (`POST ?uploadId`). */
+export const completeMultipartUpload: S3Handler = async (call) => {
+  const { req, route } = call;
+  const uploadId = route.query.get('uploadId') ?? '';
+  const doc = parseXmlRequest(await readSmallBody(req, MAX_COMPLETE_BODY_BYTES), 'CompleteMultipartUpload');
+  const parts: CompletedPart[] = ((doc.Part ?? []) as unknown[]).map((part) => {
+    const number = textOf(part, 'PartNumber')?.trim() ?? '';
+    const etag = textOf(part, 'ETag');
+    if (!/^\d{1,5}$/.test(number) || etag === undefined) throw s3Errors.malformedXml();
+    const checksum = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256']
+      .map((a) => textOf(part, `Checksum${a}`))
+      .find((v) => v !== undefined);
+    return { partNumber: Number(number), etag: etag.trim(), ...(checksum !== undefined ? { checksum } : {}) };
+  });
+  const result = await call.store.completeMultipartUpload(route.bucket, route.key, uploadId, parts);
+  const host = req.headers.host ?? '127.0.0.1';
+  sendXml(
+    call,
+    'CompleteMultipartUploadResult',
+    [
+      ['Location', `http://${host}/${route.bucket}/${encodeURIComponent(route.key).replace(/%2F/g, '/')}`],
+      ['Bucket', route.bucket],
+      ['Key', route.key],
+      ['ETag', result.etag],
+      ...(result.checksum
+        ? [checksumElement(result.checksum), ['ChecksumType', result.checksum.type] as const]
+        : []),
+    ],
+    { 'x-amz-server-side-encryption': 'AES256' },
+  );
+};
+
+/** AbortMultipartUpload (`DELETE ?uploadId`). */
+export const abortMultipartUpload: S3Handler = async (call) => {
+  await call.store.abortMultipartUpload(
+    call.route.bucket,
+    call.route.key,
+    call.route.query.get('uploadId') ?? '',
+  );
+  sendEmpty(call, 204);
+};
