@@ -11,7 +11,11 @@ import {
 } from '../src/policy.ts';
 
 const fleet = { slotsPerWorker: 4, minWorkers: 1, maxWorkers: 20 };
-const run = (outstandingBatches: number, maxConcurrency = 0, phase: RunDemand['phase'] = 'mapping'): RunDemand => ({
+const run = (
+  outstandingBatches: number,
+  maxConcurrency = 0,
+  phase: RunDemand['phase'] = 'mapping',
+): RunDemand => ({
   executionArn: `arn:aws:states:us-east-1:000000000000:execution:job:${outstandingBatches}-${maxConcurrency}`,
   phase,
   outstandingBatches,
@@ -54,8 +58,13 @@ describe('requiredWorkers', () => {
 });
 
 describe('decide', () => {
-  const at = (nowMs: number, required: number, current: FleetState, memory: PolicyMemory, anyRunOpen = true) =>
-    decide({ required, anyRunOpen, nowMs, fleet: current }, timings, memory);
+  const at = (
+    nowMs: number,
+    required: number,
+    current: FleetState,
+    memory: PolicyMemory,
+    anyRunOpen = true,
+  ) => decide({ required, anyRunOpen, nowMs, fleet: current }, timings, memory);
 
   test('GIVEN more demand than desired THEN it scales out at once', () => {
     const d = at(0, 7, state(2), EMPTY_MEMORY);

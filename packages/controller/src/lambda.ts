@@ -1,0 +1,72 @@
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import type { ControllerRequest } from '@stepfleet/job';
+import { type Controller, createController, type ScaleResult } from './controller.ts';
+import { InvalidRequestError } from './errors.ts';
+import type { FleetConfigInput } from './fleet-config.ts';
+
+/** Environment variable holding the fleets a scheduled reconcile watches (JSON `FleetConfigInput[]`). */
+export const FLEETS_ENV = 'STEPFLEET_FLEETS';
+
+/** What the function answers: the step's result, or every fleet's after a reconcile. */
+export type ControllerResponse = ScaleResult | { readonly reconciled: readonly ScaleResult[] };
+
+/**
+ * Builds the controller's function handler. One handler serves three events:
+ * - a ScaleUp/ScaleDown step's {@link ControllerRequest} (`action: 'scaleUp' | 'scaleDown'`);
+ * - `{ action: 'reconcile' }`, or any EventBridge event (a schedule, or a Step Functions
+ *   `Execution Status Change`): a reconcile pass over every known fleet.
+ * The controller is created once per process, so warm invocations keep its cooldown memory.
+ */
+export function createControllerHandler(
+  make: () => Controller = () => defaultController(),
+): (event: unknown) => Promise<ControllerResponse> {
+  let controller: Controller | undefined;
+  return async (event) => {
+    controller ??= make();
+    const action = (event as { action?: unknown } | null)?.action;
+    if (action === 'scaleUp' || action === 'scaleDown') {
+      const request = event as ControllerRequest;
+      return controller[action]({
+        executionArn: request.executionArn,
+        fleet: request.fleet,
+        maxConcurrency: request.maxConcurrency,
+        ...(request.plannedBatches === undefined ? {} : { plannedBatches: request.plannedBatches }),
+        ...(request.waitForWorkersSeconds === undefined
+          ? {}
+          : { waitForWorkersSeconds: request.waitForWorkersSeconds }),
+      });
+    }
+    const isEventBridge = typeof (event as { 'detail-type'?: unknown } | null)?.['detail-type'] === 'string';
+    if (action === 'reconcile' || isEventBridge) return { reconciled: await controller.reconcile() };
+    throw new InvalidRequestError(
+      `unknown controller event: expected action scaleUp, scaleDown or reconcile, or an EventBridge event; got ${JSON.stringify(event)?.slice(0, 200)}`,
+    );
+  };
+}
+
+/** A controller with clients from the environment (on AWS: the function's role and region). */
+function defaultController(): Controller {
+  return createController({
+    sfn: new SFNClient({}),
+    ecs: new ECSClient({}),
+    fleets: fleetsFromEnv(process.env[FLEETS_ENV]),
+  });
+}
+
+/** Parses {@link FLEETS_ENV}; a malformed value is a named error, not a crash loop. */
+export function fleetsFromEnv(raw: string | undefined): FleetConfigInput[] {
+  if (!raw) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new InvalidRequestError(`${FLEETS_ENV} is not valid JSON`);
+  }
+  if (!Array.isArray(parsed)) throw new InvalidRequestError(`${FLEETS_ENV} must be a JSON array of fleets`);
+  return parsed as FleetConfigInput[];
+}
+
+/** The Lambda entry point (`handler`), also the default export for local `lambda:invoke` functions. */
+export const handler = createControllerHandler();
+export default handler;
