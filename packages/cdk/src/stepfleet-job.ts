@@ -1,0 +1,399 @@
+import {
+  generateDefinition,
+  type JobResources,
+  type JobSpec,
+  resourceNames,
+  type StateMachineDefinition,
+} from '@stepfleet/job';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { definitionNeeds } from './definition-needs.ts';
+import { InvalidPropsError } from './errors.ts';
+import { JobBuckets } from './job-buckets.ts';
+import { acknowledge, wildcardResourceFinding } from './nag.ts';
+import { WorkerFleet } from './worker-fleet.ts';
+import { imageHandlerPath, WORKER_ENV } from './worker-image.ts';
+
+/** Props of {@link StepfleetJob}. */
+export interface StepfleetJobProps {
+  /** The job, as `defineJob` returns it. Its definition is generated from it. */
+  readonly job: JobSpec;
+  /**
+   * The worker image for a new fleet ({@link workerImage} builds the repository's). Required
+   * unless `fleet` is given; conflicts with it.
+   * @default - none
+   */
+  readonly image?: ecs.ContainerImage;
+  /**
+   * An existing fleet to run the job's batches on (its cpu, memory, capacity mix come from its
+   * own props, not from the spec). Conflicts with `image`, `vpc` and `cluster`.
+   * @default - a new {@link WorkerFleet} sized by the spec's `worker` and `fleet`
+   */
+  readonly fleet?: WorkerFleet;
+  /**
+   * VPC of a new fleet. Conflicts with `cluster` and `fleet`.
+   * @default - a new VPC (see {@link WorkerFleetProps.vpc})
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * Cluster of a new fleet. Conflicts with `vpc` and `fleet`.
+   * @default - a new cluster
+   */
+  readonly cluster?: ecs.ICluster;
+  /**
+   * The bucket the items are read from. Conflicts with the spec's `items.bucket`, which
+   * names an existing bucket.
+   * @default - the spec's `items.bucket`, else a new bucket (see {@link JobBuckets})
+   */
+  readonly inputBucket?: s3.IBucket;
+  /**
+   * The bucket the results are written to. Conflicts with the spec's `results.bucket`.
+   * @default - the spec's `results.bucket`, else the same new bucket as the input
+   */
+  readonly resultsBucket?: s3.IBucket;
+  /**
+   * The fleet controller function: ScaleUp/ScaleDown invoke it (`lambda:invoke`). The function
+   * itself needs its own grants to scale the fleet ({@link WorkerFleet.grantScale}).
+   * @default - ScaleUp/ScaleDown call ECS UpdateService directly (right for one run at a time)
+   */
+  readonly controller?: lambda.IFunction;
+  /**
+   * Retention of the state machine's and the workers' logs.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Removal policy of the buckets and log groups this construct creates.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Placeholders of the deployed definition, each bound to its resource through the state
+ * machine's `DefinitionSubstitutions`: the template's `DefinitionString` is the generator's JSON
+ * word for word, with `${Name}` where an ARN or name is only known at deploy time.
+ */
+export const DEFINITION_PLACEHOLDERS = {
+  activityArn: 'BatchActivityArn',
+  aggregateActivityArn: 'AggregateActivityArn',
+  cluster: 'ClusterName',
+  service: 'ServiceName',
+  inputBucket: 'InputBucketName',
+  resultsBucket: 'ResultsBucketName',
+  controller: 'ControllerFunctionName',
+} as const;
+
+/**
+ * One stepfleet job on AWS: its activities, the worker fleet polling them, the buckets, and the
+ * Standard state machine whose definition is exactly `generateDefinition(job, resources)`, with
+ * logging of ALL events, X-Ray tracing and a role holding exactly the permissions the
+ * definition's states call for.
+ *
+ * @example
+ * const job = defineJob({ name: 'monte-carlo', items: { type: 'jsonl', key: 'scenarios.jsonl' }, worker: { handler: 'handler.js' } });
+ * new StepfleetJob(this, 'MonteCarlo', { job, image: workerImage({ directory: repoRoot }) });
+ */
+export class StepfleetJob extends Construct {
+  /** The state machine that runs the job. */
+  readonly stateMachine: sfn.StateMachine;
+  /** The definition deployed, as the generator returned it (tokens where ARNs go). */
+  readonly definition: StateMachineDefinition;
+  /** The activity of the batches. */
+  readonly batchActivity: sfn.Activity;
+  /** The aggregate step's activity, when the job has one. */
+  readonly aggregateActivity?: sfn.Activity;
+  /** The workers. */
+  readonly fleet: WorkerFleet;
+  /** Where items are read from. */
+  readonly inputBucket: s3.IBucket;
+  /** Where results are written. */
+  readonly resultsBucket: s3.IBucket;
+  /** The state machine's execution log. */
+  readonly logGroup: logs.LogGroup;
+  /** The state machine's role. */
+  readonly role: iam.Role;
+
+  private readonly job: JobSpec;
+
+  constructor(scope: Construct, id: string, props: StepfleetJobProps) {
+    super(scope, id);
+    validateProps(props);
+    const { job } = props;
+    this.job = job;
+    const names = resourceNames(job.name);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+
+    this.batchActivity = new sfn.Activity(this, 'BatchActivity', { activityName: names.activity });
+    if (job.aggregate) {
+      this.aggregateActivity = new sfn.Activity(this, 'AggregateActivity', {
+        activityName: names.aggregateActivity,
+      });
+    }
+
+    let buckets: JobBuckets | undefined;
+    const defaultBucket = () => {
+      buckets ??= new JobBuckets(this, 'Buckets', { removalPolicy });
+      return buckets.data;
+    };
+    this.inputBucket = job.items.bucket
+      ? s3.Bucket.fromBucketName(this, 'InputBucket', job.items.bucket)
+      : (props.inputBucket ?? defaultBucket());
+    this.resultsBucket = job.results.bucket
+      ? s3.Bucket.fromBucketName(this, 'ResultsBucket', job.results.bucket)
+      : (props.resultsBucket ?? defaultBucket());
+
+    this.fleet = props.fleet ?? this.createFleet(props, logRetention);
+    this.configureFleet();
+
+    const resources: JobResources = {
+      activityArn: this.batchActivity.activityArn,
+      ...(this.aggregateActivity ? { aggregateActivityArn: this.aggregateActivity.activityArn } : {}),
+      cluster: this.fleet.cluster.clusterName,
+      service: this.fleet.service.serviceName,
+      ...(job.items.bucket ? {} : { inputBucket: this.inputBucket.bucketName }),
+      ...(job.results.bucket ? {} : { resultsBucket: this.resultsBucket.bucketName }),
+      ...(props.controller ? { controller: { functionName: props.controller.functionName } } : {}),
+    };
+    this.definition = generateDefinition(job, resources);
+    const { definitionString, substitutions } = placeholdTokens(JSON.stringify(this.definition), resources);
+
+    this.logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
+      logGroupName: names.stateMachineLogGroup,
+      retention: logRetention,
+      removalPolicy,
+    });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('states.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+      description: `Runs the stepfleet job ${job.name}`,
+    });
+    this.grantDefinitionNeeds(names.stateMachine, props.controller);
+
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName: names.stateMachine,
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromString(definitionString),
+      definitionSubstitutions: substitutions,
+      role: this.role,
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+      tracingEnabled: true,
+      removalPolicy,
+    });
+    acknowledge(this.role, {
+      'AwsSolutions-IAM5[Resource::*]':
+        'Execution logging (logs:CreateLogDelivery and related) and X-Ray tracing (xray:PutTraceSegments ' +
+        'and related) support no resource-level permissions: AWS requires Resource "*".',
+    });
+  }
+
+  /** Allows `grantee` to start executions of the job (e.g. `stepfleet run --aws`) and to follow them. */
+  grantStartExecution(grantee: iam.IGrantable): iam.Grant {
+    const grant = this.stateMachine.grantStartExecution(grantee);
+    this.stateMachine.grantRead(grantee);
+    return grant;
+  }
+
+  private createFleet(props: StepfleetJobProps, logRetention: logs.RetentionDays): WorkerFleet {
+    if (!props.image) throw new InvalidPropsError('image is required when no fleet is given');
+    const { worker, fleet } = props.job;
+    return new WorkerFleet(this, 'Fleet', {
+      image: props.image,
+      ...(props.vpc ? { vpc: props.vpc } : {}),
+      ...(props.cluster ? { cluster: props.cluster } : {}),
+      cpu: worker.cpu,
+      memoryLimitMiB: worker.memoryMiB,
+      threads: worker.threads,
+      stopTimeout: Duration.seconds(worker.stopTimeoutSeconds),
+      capacity: fleet.capacity,
+      environment: { ...worker.environment },
+      logRetention,
+    });
+  }
+
+  /** Points the fleet at the job's activities and gives it the S3 access the handlers need. */
+  private configureFleet(): void {
+    const { job } = this;
+    this.fleet.addActivity(this.batchActivity, imageHandlerPath(job.worker.handler));
+    if (this.aggregateActivity && job.aggregate) {
+      this.fleet.addActivity(this.aggregateActivity, imageHandlerPath(job.aggregate.handler));
+    }
+    this.fleet.grantReadObjects(this.inputBucket, inputPrefix(job));
+    // The aggregate step reads what the ResultWriter wrote; outputs over 256 KiB go there too.
+    this.fleet.grantReadObjects(this.resultsBucket, `${job.results.prefix}/`);
+    this.fleet.grantWriteObjects(this.resultsBucket, `${job.results.prefix}/`);
+    this.fleet.container.addEnvironment(WORKER_ENV.dataBucket, this.inputBucket.bucketName);
+    this.fleet.container.addEnvironment(WORKER_ENV.outputBucket, this.resultsBucket.bucketName);
+    this.fleet.container.addEnvironment(WORKER_ENV.outputPrefix, `${job.results.prefix}/outputs/`);
+  }
+
+  private grantDefinitionNeeds(stateMachineName: string, controller: lambda.IFunction | undefined): void {
+    const { job } = this;
+    const stack = Stack.of(this);
+    const activityArns = [this.batchActivity.activityArn, this.aggregateActivity?.activityArn].filter(
+      isString,
+    );
+    const needs = definitionNeeds(this.definition, activityArns);
+    const allow = (
+      sid: string,
+      actions: string[],
+      resources: string[],
+      conditions?: Record<string, unknown>,
+    ) =>
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ sid, actions, resources, ...(conditions ? { conditions } : {}) }),
+      );
+    const findings: Record<string, string> = {};
+
+    if (needs.distributedMap) {
+      // Built from the fixed name, not from the state machine, which depends on this role.
+      const stateMachineArn = stack.formatArn({
+        service: 'states',
+        resource: 'stateMachine',
+        resourceName: stateMachineName,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+      const childExecutions = stack.formatArn({
+        service: 'states',
+        resource: 'execution',
+        resourceName: `${stateMachineName}/*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+      allow('StartMapRunChildren', ['states:StartExecution'], [stateMachineArn]);
+      allow('FollowMapRunChildren', ['states:DescribeExecution', 'states:StopExecution'], [childExecutions]);
+      findings[wildcardResourceFinding(this, childExecutions)] =
+        'The Distributed Map starts child executions whose names are chosen at run time; the grant is ' +
+        "limited to this state machine's own executions.";
+    }
+    if (needs.ecsActions.length > 0) {
+      allow('ScaleFleet', [...needs.ecsActions], [this.fleet.service.serviceArn]);
+    }
+    if (needs.invokesLambda) {
+      if (!controller)
+        throw new InvalidPropsError('the definition invokes a controller function but none is given');
+      allow('InvokeController', ['lambda:InvokeFunction'], [controller.functionArn]);
+    }
+    if (needs.listsObjects) {
+      const prefix = inputPrefix(job);
+      allow(
+        'ListItems',
+        ['s3:ListBucket'],
+        [this.inputBucket.bucketArn],
+        prefix ? { StringLike: { 's3:prefix': `${prefix}*` } } : undefined,
+      );
+    }
+    if (needs.readsObject && job.items.type !== 's3-objects') {
+      const objects = job.items.type === 'manifest' ? inventoryObjects(job.items.key) : job.items.key;
+      const arn = this.inputBucket.arnForObjects(objects);
+      allow('ReadItems', ['s3:GetObject'], [arn]);
+      if (objects.endsWith('*')) {
+        findings[wildcardResourceFinding(this, arn)] =
+          "An S3 Inventory report's data files are named by the inventory run; the grant is limited to " +
+          'the folder of this inventory configuration.';
+      }
+    }
+    if (needs.writesResults) {
+      const arn = this.resultsBucket.arnForObjects(`${job.results.prefix}/*`);
+      // The ResultWriter's permissions, as AWS documents them for Distributed Map.
+      allow(
+        'WriteResults',
+        ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+        [arn],
+      );
+      findings[wildcardResourceFinding(this, arn)] =
+        'The ResultWriter writes manifest.json and result files under <prefix>/<Map Run id>/, named at run ' +
+        "time; the grant is limited to the job's results prefix.";
+    }
+    for (const bucket of new Set([this.inputBucket, this.resultsBucket])) {
+      bucket.encryptionKey?.grantEncryptDecrypt(this.role);
+    }
+    acknowledge(this.role, findings);
+  }
+}
+
+/**
+ * Replaces each unresolved token in the definition's JSON with a `${Name}` placeholder, and
+ * returns the `DefinitionSubstitutions` that bind the placeholders back to the tokens.
+ */
+function placeholdTokens(
+  definitionJson: string,
+  resources: JobResources,
+): { definitionString: string; substitutions: Record<string, string> } {
+  let definitionString = definitionJson;
+  const substitutions: Record<string, string> = {};
+  const values: Record<keyof typeof DEFINITION_PLACEHOLDERS, string | undefined> = {
+    activityArn: resources.activityArn,
+    aggregateActivityArn: resources.aggregateActivityArn,
+    cluster: resources.cluster,
+    service: resources.service,
+    inputBucket: resources.inputBucket,
+    resultsBucket: resources.resultsBucket,
+    controller: resources.controller?.functionName,
+  };
+  for (const [key, value] of Object.entries(values) as [
+    keyof typeof DEFINITION_PLACEHOLDERS,
+    string | undefined,
+  ][]) {
+    if (value === undefined || !Token.isUnresolved(value) || !definitionString.includes(value)) continue;
+    const name = DEFINITION_PLACEHOLDERS[key];
+    definitionString = definitionString.split(value).join(`\${${name}}`);
+    substitutions[name] = value;
+  }
+  if (/\$\{Token\[/.test(definitionString)) {
+    throw new InvalidPropsError('the generated definition holds a deploy-time value stepfleet cannot bind');
+  }
+  return { definitionString, substitutions };
+}
+
+/** The key prefix the job's items live under: the list prefix, or the folder of the object. */
+function inputPrefix(job: JobSpec): string {
+  if (job.items.type === 's3-objects') return job.items.prefix;
+  const slash = job.items.key.lastIndexOf('/');
+  return slash < 0 ? '' : job.items.key.slice(0, slash + 1);
+}
+
+/**
+ * The objects an S3 Inventory report spans: `manifest.json` sits in
+ * `<prefix>/<bucket>/<config>/<date>/`, its data files in `<prefix>/<bucket>/<config>/data/`.
+ */
+function inventoryObjects(manifestKey: string): string {
+  const parts = manifestKey.split('/');
+  return parts.length >= 3 ? `${parts.slice(0, -2).join('/')}/*` : '*';
+}
+
+function validateProps(props: StepfleetJobProps): void {
+  if (props.fleet) {
+    for (const name of ['image', 'vpc', 'cluster'] as const) {
+      if (props[name])
+        throw new InvalidPropsError(`${name} and fleet are mutually exclusive: the fleet brings its own`);
+    }
+  } else if (!props.image) {
+    throw new InvalidPropsError('image is required when no fleet is given');
+  }
+  if (props.vpc && props.cluster) {
+    throw new InvalidPropsError('vpc and cluster are mutually exclusive: the cluster brings its VPC');
+  }
+  if (props.inputBucket && props.job.items.bucket) {
+    throw new InvalidPropsError(
+      `inputBucket is given but the spec's items.bucket already names ${props.job.items.bucket}: name the bucket once`,
+    );
+  }
+  if (props.resultsBucket && props.job.results.bucket) {
+    throw new InvalidPropsError(
+      `resultsBucket is given but the spec's results.bucket already names ${props.job.results.bucket}: name the bucket once`,
+    );
+  }
+}
+
+function isString(value: string | undefined): value is string {
+  return value !== undefined;
+}

@@ -1,0 +1,418 @@
+import { Duration, Lazy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { InvalidPropsError } from './errors.ts';
+import { acknowledge, wildcardResourceFinding } from './nag.ts';
+import { WORKER_ENV, WORKER_HEALTH_CHECK_COMMAND } from './worker-image.ts';
+
+/**
+ * How the fleet's tasks are spread over Fargate Spot and on-demand Fargate. Fargate never
+ * replaces missing Spot capacity with on-demand by itself, so a mix with an on-demand share
+ * keeps a job moving when Spot is scarce.
+ */
+export interface FleetCapacity {
+  /**
+   * Number of tasks that always run on on-demand `FARGATE` before the weights apply.
+   * @default 1
+   */
+  readonly onDemandBase?: number;
+  /**
+   * Relative share of on-demand `FARGATE` tasks beyond the base.
+   * @default 1
+   */
+  readonly onDemandWeight?: number;
+  /**
+   * Relative share of `FARGATE_SPOT` tasks beyond the base.
+   * @default 3
+   */
+  readonly spotWeight?: number;
+}
+
+/** Props of {@link WorkerFleet}. */
+export interface WorkerFleetProps {
+  /**
+   * The worker image. {@link workerImage} builds the one in the repository's `docker/`.
+   */
+  readonly image: ecs.ContainerImage;
+  /**
+   * The VPC the workers run in (in its private subnets). Conflicts with `cluster`, whose VPC is used.
+   * @default - a new VPC: 2 AZs, public and private subnets, one NAT gateway, an S3 gateway
+   * endpoint and flow logs
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * An existing cluster to run the service in. When it is a {@link ecs.Cluster} defined in
+   * this app, its Fargate capacity providers are enabled; an imported cluster must already have
+   * `FARGATE` and `FARGATE_SPOT` associated.
+   * @default - a new cluster with Container Insights and Fargate capacity providers
+   */
+  readonly cluster?: ecs.ICluster;
+  /**
+   * Subnets of the service's tasks. Tasks never get a public IP.
+   * @default - the VPC's private subnets with egress
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Task CPU units (1024 = 1 vCPU), one of Fargate's sizes.
+   * @default 1024
+   */
+  readonly cpu?: number;
+  /**
+   * Task memory in MiB, within Fargate's range for `cpu`.
+   * @default 2048
+   */
+  readonly memoryLimitMiB?: number;
+  /**
+   * CPU architecture of the tasks (the image must be built for it).
+   * @default ecs.CpuArchitecture.X86_64
+   */
+  readonly cpuArchitecture?: ecs.CpuArchitecture;
+  /**
+   * Handler threads per worker, passed as `STEPFLEET_THREADS`.
+   * @default - the worker's own default (the container's CPUs)
+   */
+  readonly threads?: number;
+  /**
+   * Time between SIGTERM and SIGKILL when a task stops; the worker drains within it
+   * (`STEPFLEET_STOP_TIMEOUT_SECONDS`). At most 120 s on Fargate.
+   * @default Duration.seconds(120), the Fargate Spot interruption warning
+   */
+  readonly stopTimeout?: Duration;
+  /**
+   * Spread of the tasks over Fargate Spot and on-demand Fargate.
+   * @default - the first task on-demand, then 3 Spot for 1 on-demand
+   */
+  readonly capacity?: FleetCapacity;
+  /**
+   * Extra environment variables for the worker (settings only: never secrets).
+   * @default - none
+   */
+  readonly environment?: Record<string, string>;
+  /**
+   * Retention of the workers' log group.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * The container health check, the same command as the image's `HEALTHCHECK`.
+   * @default - the worker's health check every 30 s, 3 retries, 60 s start period
+   */
+  readonly healthCheck?: ecs.HealthCheck;
+}
+
+const FARGATE_MAX_STOP_TIMEOUT_SECONDS = 120; // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#container_definition_timeout
+/** Variables the fleet derives from its props and activities, which `environment` may not set. */
+const FLEET_MANAGED_ENV: readonly string[] = [
+  WORKER_ENV.activityArn,
+  WORKER_ENV.threads,
+  WORKER_ENV.stopTimeoutSeconds,
+];
+/** The job spec's `'mixed'` mode: one on-demand worker always, then 3 Spot for 1 on-demand. */
+const DEFAULT_CAPACITY: Required<FleetCapacity> = { onDemandBase: 1, onDemandWeight: 1, spotWeight: 3 };
+
+/**
+ * A fleet of stepfleet workers on ECS Fargate: an ECS service that rests at zero tasks and is
+ * scaled by the job (its ScaleUp/ScaleDown states or the fleet controller), on Fargate Spot with
+ * an on-demand share, in private subnets, with a least-privilege task role.
+ *
+ * The workers learn what to poll from {@link WorkerFleet.addActivity}; they get S3 access only
+ * through {@link WorkerFleet.grantReadObjects} and {@link WorkerFleet.grantWriteObjects}.
+ *
+ * @example
+ * const fleet = new WorkerFleet(this, 'Fleet', { image: workerImage({ directory: repoRoot }) });
+ * fleet.addActivity(activity);
+ * fleet.grantReadObjects(bucket, 'input/');
+ */
+export class WorkerFleet extends Construct {
+  /** The cluster the service runs in. */
+  readonly cluster: ecs.ICluster;
+  /** The worker service (desiredCount 0 at rest). */
+  readonly service: ecs.FargateService;
+  /** The workers' task definition. */
+  readonly taskDefinition: ecs.FargateTaskDefinition;
+  /** The worker container. */
+  readonly container: ecs.ContainerDefinition;
+  /** The role the workers' code runs with. */
+  readonly taskRole: iam.IRole;
+  /** Where the workers' logs go. */
+  readonly logGroup: logs.LogGroup;
+  /** Stop budget of a task, as configured. */
+  readonly stopTimeout: Duration;
+
+  private pollStatement: iam.PolicyStatement | undefined;
+  private readonly activityEntries: string[] = [];
+
+  constructor(scope: Construct, id: string, props: WorkerFleetProps) {
+    super(scope, id);
+    const stopTimeout = props.stopTimeout ?? Duration.seconds(FARGATE_MAX_STOP_TIMEOUT_SECONDS);
+    const capacity = resolveCapacity(props.capacity);
+    validateProps(props, stopTimeout);
+    this.stopTimeout = stopTimeout;
+
+    this.cluster = props.cluster ?? this.createCluster(props.vpc);
+    if (props.cluster && props.cluster instanceof ecs.Cluster) props.cluster.enableFargateCapacityProviders();
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+    });
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+      cpu: props.cpu ?? 1024,
+      memoryLimitMiB: props.memoryLimitMiB ?? 2048,
+      runtimePlatform: {
+        cpuArchitecture: props.cpuArchitecture ?? ecs.CpuArchitecture.X86_64,
+        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+      },
+    });
+    this.taskRole = this.taskDefinition.taskRole;
+    // The root filesystem is read-only; the worker may only write to this task-local scratch volume.
+    this.taskDefinition.addVolume({ name: 'tmp' });
+    this.container = this.taskDefinition.addContainer('Worker', {
+      image: props.image,
+      essential: true,
+      readonlyRootFilesystem: true,
+      stopTimeout,
+      environment: {
+        ...props.environment,
+        [WORKER_ENV.stopTimeoutSeconds]: String(stopTimeout.toSeconds()),
+        ...(props.threads === undefined ? {} : { [WORKER_ENV.threads]: String(props.threads) }),
+      },
+      healthCheck: props.healthCheck ?? {
+        command: ['CMD', ...WORKER_HEALTH_CHECK_COMMAND],
+        interval: Duration.seconds(30),
+        timeout: Duration.seconds(5),
+        retries: 3,
+        startPeriod: Duration.seconds(60),
+      },
+      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'worker' }),
+    });
+    this.container.addMountPoints({ containerPath: '/tmp', sourceVolume: 'tmp', readOnly: false });
+
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster: this.cluster,
+      taskDefinition: this.taskDefinition,
+      desiredCount: 0,
+      minHealthyPercent: 0,
+      assignPublicIp: false,
+      vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      capacityProviderStrategies: capacityProviderStrategies(capacity),
+      propagateTags: ecs.PropagatedTagSource.SERVICE,
+      circuitBreaker: { rollback: true },
+    });
+
+    // SendTaskSuccess/Failure/Heartbeat authorize by task token, not by resource.
+    this.taskRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReportActivityTasks',
+        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+        resources: ['*'],
+      }),
+    );
+    acknowledge(this.taskRole, {
+      'AwsSolutions-IAM5[Resource::*]':
+        'states:SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat support no resource-level ' +
+        'permissions (AWS requires Resource "*"); the task token is the authorization.',
+    });
+    acknowledge(this.taskDefinition.obtainExecutionRole(), {
+      'AwsSolutions-IAM5[Resource::*]':
+        'ECS pulls the image with ecr:GetAuthorizationToken, which supports no resource-level ' +
+        'permissions (AWS requires Resource "*"); the pull itself is granted on the one repository.',
+    });
+    acknowledge(this.taskDefinition, {
+      'AwsSolutions-ECS2':
+        'The environment holds settings only (activity ARNs, thread count, stop budget); the worker ' +
+        'gets no secrets, its AWS access comes from the task role.',
+    });
+  }
+
+  /**
+   * Makes the workers poll `activity` (added to `STEPFLEET_ACTIVITY_ARN`) and allows
+   * `states:GetActivityTask` on it, and on nothing else.
+   * @param handler the handler module for this activity, relative to the image's `/app`
+   * @default - the image's default handler (`STEPFLEET_HANDLER`)
+   */
+  addActivity(activity: sfn.IActivity, handler?: string): void {
+    if (handler !== undefined && (handler.includes(',') || handler.includes('='))) {
+      throw new InvalidPropsError(
+        `handler ${handler} cannot contain "," or "=" (STEPFLEET_ACTIVITY_ARN separators)`,
+      );
+    }
+    this.activityEntries.push(
+      handler === undefined ? activity.activityArn : `${activity.activityArn}=${handler}`,
+    );
+    if (this.pollStatement) {
+      this.pollStatement.addResources(activity.activityArn);
+      return;
+    }
+    this.container.addEnvironment(
+      WORKER_ENV.activityArn,
+      Lazy.string({ produce: () => this.activityEntries.join(',') }),
+    );
+    this.pollStatement = new iam.PolicyStatement({
+      sid: 'PollActivities',
+      actions: ['states:GetActivityTask'],
+      resources: [activity.activityArn],
+    });
+    this.taskRole.addToPrincipalPolicy(this.pollStatement);
+  }
+
+  /**
+   * Allows the workers to list `bucket` under `prefix` and read the objects there.
+   * @param prefix key prefix, e.g. `input/`; empty for the whole bucket
+   */
+  grantReadObjects(bucket: s3.IBucket, prefix = ''): iam.Grant {
+    const grant = iam.Grant.addToPrincipal({
+      grantee: this.taskRole,
+      actions: ['s3:GetObject'],
+      resourceArns: [bucket.arnForObjects(`${prefix}*`)],
+    });
+    this.taskRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        ...(prefix ? { conditions: { StringLike: { 's3:prefix': `${prefix}*` } } } : {}),
+      }),
+    );
+    this.acknowledgeObjects(bucket, prefix, 'read');
+    return grant;
+  }
+
+  /**
+   * Allows the workers to write objects to `bucket` under `prefix` (results, offloaded outputs).
+   * @param prefix key prefix, e.g. `results/`; empty for the whole bucket
+   */
+  grantWriteObjects(bucket: s3.IBucket, prefix = ''): iam.Grant {
+    const grant = iam.Grant.addToPrincipal({
+      grantee: this.taskRole,
+      actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+      resourceArns: [bucket.arnForObjects(`${prefix}*`)],
+    });
+    this.acknowledgeObjects(bucket, prefix, 'write');
+    return grant;
+  }
+
+  /**
+   * Allows `grantee` (the fleet controller) to read and change the service's desired count.
+   */
+  grantScale(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['ecs:UpdateService', 'ecs:DescribeServices'],
+      resourceArns: [this.service.serviceArn],
+    });
+  }
+
+  /** Running worker tasks, from Container Insights. */
+  metricRunningTaskCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'ECS/ContainerInsights',
+      metricName: 'RunningTaskCount',
+      dimensionsMap: { ClusterName: this.cluster.clusterName, ServiceName: this.service.serviceName },
+      statistic: 'Average',
+      ...props,
+    });
+  }
+
+  /** CPU utilization of the workers (percent of what their tasks reserve). */
+  metricCpuUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.service.metricCpuUtilization(props);
+  }
+
+  private acknowledgeObjects(bucket: s3.IBucket, prefix: string, access: 'read' | 'write'): void {
+    acknowledge(this.taskRole, {
+      [wildcardResourceFinding(this, bucket.arnForObjects(`${prefix}*`))]:
+        `Workers ${access} objects whose keys are only known at run time (one per item or batch), ` +
+        `confined to the prefix "${prefix}".`,
+    });
+  }
+
+  private createCluster(vpc: ec2.IVpc | undefined): ecs.Cluster {
+    return new ecs.Cluster(this, 'Cluster', {
+      vpc: vpc ?? createVpc(this),
+      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+      enableFargateCapacityProviders: true,
+    });
+  }
+}
+
+function createVpc(scope: Construct): ec2.Vpc {
+  const vpc = new ec2.Vpc(scope, 'Vpc', {
+    maxAzs: 2,
+    natGateways: 1,
+    // No custom resource (and its Lambda function) only to empty the default security group.
+    restrictDefaultSecurityGroup: false,
+    subnetConfiguration: [
+      { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+      { name: 'workers', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
+    ],
+    // Input and result objects go to S3 directly, not through the NAT gateway.
+    gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
+  });
+  vpc.addFlowLog('FlowLogs', {
+    destination: ec2.FlowLogDestination.toCloudWatchLogs(
+      new logs.LogGroup(scope, 'FlowLogGroup', { retention: logs.RetentionDays.ONE_MONTH }),
+    ),
+    trafficType: ec2.FlowLogTrafficType.REJECT,
+  });
+  return vpc;
+}
+
+/** The service's strategy: a provider with neither weight nor base is left out. */
+function capacityProviderStrategies(capacity: Required<FleetCapacity>): ecs.CapacityProviderStrategy[] {
+  const strategies: ecs.CapacityProviderStrategy[] = [];
+  if (capacity.spotWeight > 0)
+    strategies.push({ capacityProvider: 'FARGATE_SPOT', weight: capacity.spotWeight });
+  if (capacity.onDemandWeight > 0 || capacity.onDemandBase > 0) {
+    strategies.push({
+      capacityProvider: 'FARGATE',
+      weight: capacity.onDemandWeight,
+      base: capacity.onDemandBase,
+    });
+  }
+  return strategies;
+}
+
+function resolveCapacity(capacity: FleetCapacity | undefined): Required<FleetCapacity> {
+  const resolved = { ...DEFAULT_CAPACITY, ...stripUndefined(capacity ?? {}) };
+  for (const [name, value] of Object.entries(resolved)) {
+    if (!Number.isInteger(value) || value < 0) {
+      throw new InvalidPropsError(`capacity.${name} must be a non-negative integer, got ${value}`);
+    }
+  }
+  if (resolved.onDemandWeight + resolved.spotWeight === 0) {
+    throw new InvalidPropsError('capacity.onDemandWeight and capacity.spotWeight cannot both be 0');
+  }
+  if (resolved.onDemandBase > 100_000) {
+    throw new InvalidPropsError(`capacity.onDemandBase must be at most 100000, got ${resolved.onDemandBase}`);
+  }
+  return resolved;
+}
+
+function validateProps(props: WorkerFleetProps, stopTimeout: Duration): void {
+  if (props.cluster && props.vpc) {
+    throw new InvalidPropsError('vpc and cluster are mutually exclusive: the cluster brings its VPC');
+  }
+  const stopSeconds = stopTimeout.toSeconds();
+  if (!Number.isInteger(stopSeconds) || stopSeconds < 2 || stopSeconds > FARGATE_MAX_STOP_TIMEOUT_SECONDS) {
+    throw new InvalidPropsError(
+      `stopTimeout must be a whole number of seconds from 2 to ${FARGATE_MAX_STOP_TIMEOUT_SECONDS} (Fargate's maximum), got ${stopSeconds}`,
+    );
+  }
+  if (props.threads !== undefined && (!Number.isInteger(props.threads) || props.threads < 1)) {
+    throw new InvalidPropsError(`threads must be a positive integer, got ${props.threads}`);
+  }
+  for (const name of Object.keys(props.environment ?? {})) {
+    if (FLEET_MANAGED_ENV.includes(name)) {
+      throw new InvalidPropsError(`environment.${name} is set by WorkerFleet; use the matching prop instead`);
+    }
+  }
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
