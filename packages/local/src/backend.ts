@@ -6,12 +6,13 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ActivityStore } from './activities/activity-store.ts';
 import { activityOperations } from './activities/operations.ts';
-import { AwsError } from './aws-error.ts';
 import { type LocalBackendOptions, resolveBackendOptions } from './backend-options.ts';
 import { type Clock, createClock } from './clock.ts';
 import { controlRoute } from './control-api.ts';
 import { FaultInjector } from './faults.ts';
 import { createRouter, type ExtraRoute } from './http-router.ts';
+import { createS3Service } from './s3/index.ts';
+import type { S3Store } from './s3/types.ts';
 import type { JsonOperation, JsonService, RestService } from './service.ts';
 
 /** A running local backend. */
@@ -29,6 +30,8 @@ export interface LocalBackend {
   readonly activities: ActivityStore;
   /** Change fault rules at run time (`faults.set([...])`, `faults.clear()`). */
   readonly faults: FaultInjector;
+  /** S3 without HTTP: the store behind the S3 REST API (ItemReader, ResultWriter use it). */
+  readonly s3: S3Store;
   /** Stops executions, ECS tasks, then the server; removes a temporary data dir. Idempotent. */
   close(): Promise<void>;
 }
@@ -75,7 +78,9 @@ export async function startLocalBackend(options: LocalBackendOptions = {}): Prom
   const jsonServices: JsonService[] = [{ ...STATES, operations: stateOperations }];
   const extraRoutes: ExtraRoute[] = [];
   const state: Record<string, () => unknown> = { activities: () => activities.stats() };
-  const rest: RestService = unsupportedRest;
+  const s3 = createS3Service({ dataDir, clock, logger: log });
+  cleanups.push({ name: 's3', run: () => s3.close() });
+  const rest: RestService = s3.rest;
 
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 });
   server.on(
@@ -112,6 +117,7 @@ export async function startLocalBackend(options: LocalBackendOptions = {}): Prom
     clock,
     activities,
     faults,
+    s3: s3.store,
     close: () => {
       closing ??= runCleanups(cleanups, log);
       return closing;
@@ -154,20 +160,3 @@ function closeServer(server: Server): Promise<void> {
     setTimeout(() => server.closeAllConnections(), 200).unref();
   });
 }
-
-/** Answers every REST request while no S3 service is wired in. */
-const unsupportedRest: RestService = {
-  serviceName: 's3',
-  operationOf: () => 'Unknown',
-  async handle() {
-    throw new AwsError('NotImplemented', 'stepfleet local serves no S3 in this build', 501);
-  },
-  writeError(res, error, ctx) {
-    const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${error.code}</Code><Message>${error.message}</Message><RequestId>${ctx.requestId}</RequestId></Error>`;
-    res.writeHead(error.statusCode, {
-      'content-type': 'application/xml',
-      'content-length': Buffer.byteLength(body),
-    });
-    res.end(body);
-  },
-};
