@@ -1,0 +1,145 @@
+/**
+ * ECS task scale-in protection through the ECS agent (`PUT $ECS_AGENT_URI/task-protection/v1/state`):
+ * on while the worker holds or is about to take work, refreshed before it expires, released
+ * once idle for a while. A refusal tells the worker to stop taking work ({@link ProtectionContext.onRefused}).
+ */
+
+/** What protection needs from the worker. */
+export interface ProtectionContext {
+  /** `ECS_AGENT_URI`. */
+  readonly agentUri: string;
+  /** ExpiresInMinutes of each PUT (1–2,880). */
+  readonly expiresInMinutes: number;
+  /** Idle time after the last task before protection is released. */
+  readonly idleReleaseMs: number;
+  readonly log: { info(o: object, m: string): void; warn(o: object, m: string): void };
+  /** The agent refused protection: stop taking work and exit cleanly. */
+  onRefused(reason: string): void;
+  /** Each change of state (for events and metrics). */
+  onChange?(enabled: boolean): void;
+}
+
+/** Keeps the ECS task protected while it has work. */
+export class TaskProtection {
+  readonly #ctx: ProtectionContext;
+  #enabled = false;
+  #expiresAt = 0;
+  #holding = 0;
+  #lastBusyAt = 0;
+  #pending: Promise<boolean> | undefined;
+  #idleTimer: NodeJS.Timeout | undefined;
+  #refreshTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(ctx: ProtectionContext) {
+    this.#ctx = ctx;
+  }
+
+  /** Whether the task is protected now (as last set). */
+  get enabled(): boolean {
+    return this.#enabled;
+  }
+
+  /**
+   * Before a poll: when the worker has been busy recently a task may arrive any moment, so
+   * make sure protection is on and fresh. An idle worker polls unprotected.
+   */
+  async beforePoll(): Promise<boolean> {
+    const recentlyBusy = this.#holding > 0 || Date.now() - this.#lastBusyAt < this.#ctx.idleReleaseMs;
+    if (!recentlyBusy) return true;
+    return this.#ensure();
+  }
+
+  /** A task started: protect now (if not already) and cancel a pending release. */
+  taskStarted(): void {
+    this.#holding++;
+    this.#lastBusyAt = Date.now();
+    clearTimeout(this.#idleTimer);
+    void this.#ensure();
+  }
+
+  /** A task ended: once nothing is held for `idleReleaseMs`, release. */
+  taskEnded(): void {
+    this.#holding = Math.max(0, this.#holding - 1);
+    this.#lastBusyAt = Date.now();
+    if (this.#holding > 0) return;
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => void this.#set(false), this.#ctx.idleReleaseMs);
+    this.#idleTimer.unref();
+  }
+
+  /** Releases protection (at shutdown) and stops the timers. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#idleTimer);
+    clearTimeout(this.#refreshTimer);
+    if (this.#enabled) await this.#set(false, true);
+  }
+
+  #ensure(): Promise<boolean> {
+    // Refresh when less than a quarter of the protection's life remains.
+    const refreshAt = this.#expiresAt - (this.#ctx.expiresInMinutes * 60_000) / 4;
+    if (this.#enabled && Date.now() < refreshAt) return Promise.resolve(true);
+    this.#pending ??= this.#set(true).finally(() => {
+      this.#pending = undefined;
+    });
+    return this.#pending;
+  }
+
+  async #set(enabled: boolean, force = false): Promise<boolean> {
+    if (this.#closed && !force) return false;
+    if (!enabled && this.#holding > 0) return true;
+    const body = enabled
+      ? { ProtectionEnabled: true, ExpiresInMinutes: this.#ctx.expiresInMinutes }
+      : { ProtectionEnabled: false };
+    let reason: string | undefined;
+    try {
+      const res = await fetch(`${this.#ctx.agentUri.replace(/\/$/, '')}/task-protection/v1/state`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(5_000),
+      });
+      const text = await res.text();
+      const parsed = safeJson(text) as {
+        protection?: { ProtectionEnabled?: boolean };
+        failure?: unknown;
+        error?: unknown;
+      };
+      if (!res.ok || parsed?.failure || parsed?.error || parsed?.protection?.ProtectionEnabled !== enabled) {
+        reason = `HTTP ${res.status}: ${text.slice(0, 300)}`;
+      }
+    } catch (error) {
+      reason = `agent unreachable: ${(error as Error).message}`;
+    }
+    if (reason !== undefined) {
+      this.#ctx.log.warn({ enabled, reason }, 'task protection change refused');
+      if (enabled) this.#ctx.onRefused(reason);
+      return false;
+    }
+    if (this.#enabled !== enabled) {
+      this.#ctx.log.info({ enabled }, enabled ? 'task protection on' : 'task protection off');
+      this.#ctx.onChange?.(enabled);
+    }
+    this.#enabled = enabled;
+    this.#expiresAt = enabled ? Date.now() + this.#ctx.expiresInMinutes * 60_000 : 0;
+    clearTimeout(this.#refreshTimer);
+    if (enabled) {
+      // Long tasks may hold every slot with no poll to refresh it: refresh on a timer too.
+      this.#refreshTimer = setTimeout(
+        () => void this.#ensure(),
+        (this.#ctx.expiresInMinutes * 60_000 * 3) / 4 + 1000,
+      );
+      this.#refreshTimer.unref();
+    }
+    return true;
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
