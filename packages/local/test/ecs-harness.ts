@@ -1,12 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { ECSClient } from '@aws-sdk/client-ecs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+} from '@aws-sdk/client-ecs';
 import { createClock } from '../src/clock.ts';
-import { createEcsService, type EcsService } from '../src/ecs/index.ts';
+import { createEcsService, type EcsService, type TaskObservation } from '../src/ecs/index.ts';
 import { FaultInjector } from '../src/faults.ts';
 import { createRouter } from '../src/http-router.ts';
 
@@ -78,4 +84,89 @@ export function alive(pid: number | undefined): boolean {
   } catch {
     return false;
   }
+}
+
+/** Resolves once the file contains `text` (polled: the task writes it, not the backend). */
+export async function waitForLog(file: string, text: string, timeoutMs = 10_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const content = await readFile(file, 'utf8').catch(() => '');
+    if (content.includes(text)) return content;
+    if (Date.now() > deadline)
+      throw new Error(`${file} did not show "${text}" within ${timeoutMs} ms:\n${content}`);
+    await sleep(20);
+  }
+}
+
+/** What {@link createService} sets up. */
+export interface ServiceSetup {
+  readonly cluster?: string;
+  readonly service?: string;
+  readonly desiredCount?: number;
+  readonly command?: string[];
+  readonly environment?: Record<string, string>;
+  readonly stopTimeout?: number;
+}
+
+/** Creates a cluster, a task definition running the fixture script, and a service of it. */
+export async function createService(
+  h: EcsHarness,
+  setup: ServiceSetup = {},
+): Promise<{ cluster: string; service: string }> {
+  const cluster = setup.cluster ?? 'workers';
+  const service = setup.service ?? 'fleet';
+  await h.client.send(new CreateClusterCommand({ clusterName: cluster }));
+  await h.client.send(
+    new RegisterTaskDefinitionCommand({
+      family: service,
+      requiresCompatibilities: ['FARGATE'],
+      networkMode: 'awsvpc',
+      cpu: '256',
+      memory: '512',
+      containerDefinitions: [
+        {
+          name: 'worker',
+          image: 'stepfleet/worker:latest',
+          command: setup.command ?? ['node', TASK_SCRIPT],
+          environment: Object.entries(setup.environment ?? {}).map(([name, value]) => ({ name, value })),
+          stopTimeout: setup.stopTimeout ?? 5,
+        },
+      ],
+    }),
+  );
+  await h.client.send(
+    new CreateServiceCommand({
+      cluster,
+      serviceName: service,
+      taskDefinition: service,
+      desiredCount: setup.desiredCount ?? 0,
+      launchType: 'FARGATE',
+    }),
+  );
+  return { cluster, service };
+}
+
+/** Tasks of a service whose process has started and not stopped, in launch order. */
+export function runningTasks(h: EcsHarness, service: string): TaskObservation[] {
+  return h.ecs.observations
+    .tasks({ service })
+    .filter((task) => task.startedAtMs !== undefined && task.stoppedAtMs === undefined);
+}
+
+/** Waits until exactly `count` tasks of the service run, and returns them. */
+export function waitForRunning(h: EcsHarness, service: string, count: number): Promise<TaskObservation[]> {
+  return h.ecs.observations.waitFor(
+    () => {
+      const running = runningTasks(h, service);
+      return (
+        running.length === count && h.ecs.observations.tasks({ service }).every(settledOrRunning) && running
+      );
+    },
+    10_000,
+    `${count} running tasks of ${service}`,
+  );
+}
+
+function settledOrRunning(task: TaskObservation): boolean {
+  return task.stoppedAtMs !== undefined || task.startedAtMs !== undefined;
 }

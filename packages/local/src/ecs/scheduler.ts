@@ -157,9 +157,12 @@ function start(ctx: LauncherContext, store: RegionStore, service: Service, count
 
 function scaleIn(ctx: LauncherContext, service: Service, current: Task[], excess: number): void {
   // Tasks not running yet go first, then the newest, as ECS's default placement does on Fargate.
+  // `current` is in launch order, so a higher index is a newer task.
   const candidates = current
-    .filter((task) => !isProtected(task))
-    .sort((a, b) => pendingFirst(a) - pendingFirst(b) || b.createdAtMs - a.createdAtMs);
+    .map((task, launchOrder) => ({ task, launchOrder }))
+    .filter(({ task }) => !isProtected(task))
+    .sort((a, b) => pendingFirst(a.task) - pendingFirst(b.task) || b.launchOrder - a.launchOrder)
+    .map(({ task }) => task);
   const stopping = candidates.slice(0, excess);
   const primary = service.deployments[0]!;
   for (const task of stopping) {
