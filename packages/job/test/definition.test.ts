@@ -17,6 +17,7 @@ import {
   type TaskState,
   toJson,
 } from '@stepfleet/job';
+import type { StepfleetBatchInput } from '@stepfleet/worker';
 import {
   applyParameters,
   assertFailurePathsScaleDown,
@@ -28,6 +29,8 @@ import {
 
 // Compile-time contract: what ScaleUp/ScaleDown send is a ScaleRequest of @stepfleet/controller.
 const _controllerAcceptsOurPayload = (request: ControllerRequest): ScaleRequest => request;
+// Compile-time contract: a batch task's input is what @stepfleet/worker reads.
+const _workerReadsOurEnvelope = (input: BatchTaskInput): StepfleetBatchInput => input;
 
 const ACTIVITY = 'arn:aws:states:us-east-1:000000000000:activity:job-batch';
 const AGGREGATE = 'arn:aws:states:us-east-1:000000000000:activity:job-aggregate';
