@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { after, before, describe, test } from 'node:test';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  type S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { rejectionOf, type S3Harness, startS3 } from './s3-harness.ts';
+
+const MiB = 1024 * 1024;
+
+/** `count` MiB of bytes that differ per MiB, generated as they are read. */
+function generated(count: number): Readable {
+  return Readable.from(
+    (function* () {
+      for (let i = 0; i < count; i++) yield Buffer.alloc(MiB, (i * 37) % 251);
+    })(),
+  );
+}
+
+function md5Hex(data: Buffer | string): string {
+  return createHash('md5').update(data).digest('hex');
+}
+
+describe('multipart uploads through client-s3 and lib-storage', () => {
+  let h: S3Harness;
+  let s3: S3Client;
+  before(async () => {
+    h = await startS3();
+    s3 = h.client;
+    await s3.send(new CreateBucketCommand({ Bucket: 'uploads' }));
+  });
+  after(() => h.stop());
+
+  test('a 20 MB lib-storage Upload with the SDK default checksums', async () => {
+    const upload = new Upload({
+      client: s3,
+      params: { Bucket: 'uploads', Key: 'big/20mb.bin', Body: generated(20) },
+    });
+    const done = await upload.done();
+    // lib-storage's default part size is 5 MiB: 4 parts, ETag = md5 of the parts' md5s, "-4".
+    const partMd5s = Array.from({ length: 4 }, (_, p) => {
+      const hash = createHash('md5');
+      for (let i = p * 5; i < p * 5 + 5; i++) hash.update(Buffer.alloc(MiB, (i * 37) % 251));
+      return hash.digest();
+    });
+    assert.equal(done.ETag, `"${md5Hex(Buffer.concat(partMd5s))}-4"`);
+    const head = await s3.send(
+      new HeadObjectCommand({ Bucket: 'uploads', Key: 'big/20mb.bin', ChecksumMode: 'ENABLED' }),
+    );
+    assert.equal(head.ContentLength, 20 * MiB);
+    assert.equal(head.PartsCount, 4);
+    assert.match(head.ChecksumCRC32 ?? '', /^[A-Za-z0-9+/]{6}==-4$/);
+    const got = await s3.send(new GetObjectCommand({ Bucket: 'uploads', Key: 'big/20mb.bin' }));
+    const whole = createHash('md5');
+    let size = 0;
+    for await (const chunk of got.Body as Readable) {
+      whole.update(chunk);
+      size += chunk.length;
+    }
+    const expected = createHash('md5');
+    for (let i = 0; i < 20; i++) expected.update(Buffer.alloc(MiB, (i * 37) % 251));
+    assert.equal(size, 20 * MiB);
+    assert.equal(whole.digest('hex'), expected.digest('hex'));
+  });
+
+  test('a small lib-storage Upload is one PutObject', async () => {
+    const done = await new Upload({
+      client: s3,
+      params: { Bucket: 'uploads', Key: 'small.txt', Body: 'tiny' },
+    }).done();
+    assert.equal(done.ETag, `"${md5Hex('tiny')}"`);
+  });
+
+  test('CompleteMultipartUpload checks parts: EntityTooSmall, InvalidPart, InvalidPartOrder', async () => {
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'uploads', Key: 'parts' }));
+    const first = await s3.send(
+      new UploadPartCommand({ Bucket: 'uploads', Key: 'parts', UploadId, PartNumber: 1, Body: 'one' }),
+    );
+    const second = await s3.send(
+      new UploadPartCommand({ Bucket: 'uploads', Key: 'parts', UploadId, PartNumber: 2, Body: 'two' }),
+    );
+    assert.equal(first.ETag, `"${md5Hex('one')}"`);
+    const complete = (parts: { PartNumber: number; ETag?: string }[]) =>
+      s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: 'uploads',
+          Key: 'parts',
+          UploadId,
+          MultipartUpload: { Parts: parts },
+        }),
+      );
+    const tooSmall = await rejectionOf(() =>
+      complete([
+        { PartNumber: 1, ETag: first.ETag },
+        { PartNumber: 2, ETag: second.ETag },
+      ]),
+    );
+    assert.equal(tooSmall.name, 'EntityTooSmall');
+    const wrongTag = await rejectionOf(() => complete([{ PartNumber: 1, ETag: second.ETag }]));
+    assert.equal(wrongTag.name, 'InvalidPart');
+    const unknownPart = await rejectionOf(() => complete([{ PartNumber: 3, ETag: first.ETag }]));
+    assert.equal(unknownPart.name, 'InvalidPart');
+    const order = await rejectionOf(() =>
+      complete([
+        { PartNumber: 2, ETag: second.ETag },
+        { PartNumber: 1, ETag: first.ETag },
+      ]),
+    );
+    assert.equal(order.name, 'InvalidPartOrder');
+    // The last part may be small: one part alone completes.
+    const done = await complete([{ PartNumber: 1, ETag: first.ETag }]);
+    assert.equal(done.ETag, `"${md5Hex(createHash('md5').update('one').digest())}-1"`);
+    const got = await s3.send(new GetObjectCommand({ Bucket: 'uploads', Key: 'parts' }));
+    assert.equal(await got.Body?.transformToString(), 'one');
+    const completedTwice = await rejectionOf(() => complete([{ PartNumber: 1, ETag: first.ETag }]));
+    assert.equal(completedTwice.name, 'NoSuchUpload');
+  });
+
+  test('AbortMultipartUpload discards the upload: its parts answer NoSuchUpload afterwards', async () => {
+    const { UploadId } = await s3.send(
+      new CreateMultipartUploadCommand({ Bucket: 'uploads', Key: 'aborted' }),
+    );
+    await s3.send(
+      new UploadPartCommand({ Bucket: 'uploads', Key: 'aborted', UploadId, PartNumber: 1, Body: 'x' }),
+    );
+    await s3.send(new AbortMultipartUploadCommand({ Bucket: 'uploads', Key: 'aborted', UploadId }));
+    const part = await rejectionOf(() =>
+      s3.send(
+        new UploadPartCommand({ Bucket: 'uploads', Key: 'aborted', UploadId, PartNumber: 2, Body: 'y' }),
+      ),
+    );
+    assert.equal(part.name, 'NoSuchUpload');
+    const again = await rejectionOf(() =>
+      s3.send(new AbortMultipartUploadCommand({ Bucket: 'uploads', Key: 'aborted', UploadId })),
+    );
+    assert.equal(again.name, 'NoSuchUpload');
+    const object = await rejectionOf(() =>
+      s3.send(new HeadObjectCommand({ Bucket: 'uploads', Key: 'aborted' })),
+    );
+    assert.equal(object.name, 'NotFound');
+    const badNumber = await rejectionOf(() =>
+      s3.send(
+        new UploadPartCommand({ Bucket: 'uploads', Key: 'aborted', UploadId, PartNumber: 10_001, Body: 'y' }),
+      ),
+    );
+    assert.equal(badNumber.name, 'InvalidArgument');
+  });
+});
