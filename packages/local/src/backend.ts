@@ -9,6 +9,7 @@ import { activityOperations } from './activities/operations.ts';
 import { type LocalBackendOptions, resolveBackendOptions } from './backend-options.ts';
 import { type Clock, createClock } from './clock.ts';
 import { controlRoute } from './control-api.ts';
+import { createEcsService, type EcsService } from './ecs/index.ts';
 import { FaultInjector } from './faults.ts';
 import { createRouter, type ExtraRoute } from './http-router.ts';
 import { createS3Service } from './s3/index.ts';
@@ -32,6 +33,8 @@ export interface LocalBackend {
   readonly faults: FaultInjector;
   /** S3 without HTTP: the store behind the S3 REST API (ItemReader, ResultWriter use it). */
   readonly s3: S3Store;
+  /** ECS: its API and task agent endpoint, and what its task processes did (`ecs.observations`). */
+  readonly ecs: EcsService;
   /** Stops executions, ECS tasks, then the server; removes a temporary data dir. Idempotent. */
   close(): Promise<void>;
 }
@@ -81,6 +84,18 @@ export async function startLocalBackend(options: LocalBackendOptions = {}): Prom
   const s3 = createS3Service({ dataDir, clock, logger: log });
   cleanups.push({ name: 's3', run: () => s3.close() });
   const rest: RestService = s3.rest;
+  // ECS tasks learn the backend's URL ($ECS_AGENT_URI, AWS_ENDPOINT_URL) when they start, after listen.
+  let baseUrl = '';
+  const ecs = createEcsService({
+    dataDir,
+    clock,
+    accountId: o.accountId,
+    region: o.region,
+    agentBaseUrl: () => baseUrl,
+    logger: log,
+  });
+  jsonServices.push(ecs.service);
+  extraRoutes.push(ecs.agentRoute);
 
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 });
   server.on(
@@ -102,9 +117,12 @@ export async function startLocalBackend(options: LocalBackendOptions = {}): Prom
   });
   cleanups.push({ name: 'http server', run: () => closeServer(server) });
   cleanups.push({ name: 'activities', run: () => activities.close() });
+  // Tasks stop first, while activities and the server still answer a draining worker.
+  cleanups.push({ name: 'ecs tasks', run: () => ecs.close() });
 
   const port = await listen(server, o.port, o.host);
   const url = `http://${o.host}:${port}`;
+  baseUrl = url;
   log.info({ url, dataDir }, 'stepfleet local listening');
 
   let closing: Promise<void> | undefined;
@@ -118,6 +136,7 @@ export async function startLocalBackend(options: LocalBackendOptions = {}): Prom
     activities,
     faults,
     s3: s3.store,
+    ecs,
     close: () => {
       closing ??= runCleanups(cleanups, log);
       return closing;
