@@ -1,0 +1,2 @@
+import type { ConformanceCase } from '../case.ts';
+export const distributedMapCases: ConformanceCase[] = [];
