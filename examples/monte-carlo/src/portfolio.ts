@@ -4,7 +4,7 @@
  * order, in parallel. The distributions are documented in README.md ("The synthetic portfolio").
  */
 
-import { BASE_PD_BY_GRADE } from './credit-model.ts';
+import { annualDebtService, BASE_PD_BY_GRADE } from './credit-model.ts';
 import { type CollateralType, CREDIT_GRADES, type CreditGrade, type Loan, type LoanType } from './loan.ts';
 import { normalQuantile } from './normal.ts';
 import { type JobSeed, philox4x32, seedKey, uniformFromWords } from './rng.ts';
@@ -152,12 +152,6 @@ function drawCollateral(type: LoanType, r: LoanStream, principal: number): [Coll
   return [kind, principal * r.between(multiple[0], multiple[1])];
 }
 
-function monthlyPaymentsPerYear(principal: number, rate: number, months: number): number {
-  const i = rate / 12;
-  const payment = i <= 0 ? principal / months : (principal * i) / (1 - (1 + i) ** -months);
-  return payment * Math.min(12, months);
-}
-
 /** The id of loan `index`: `L` and the index, zero-padded to 9 digits. */
 export function loanId(index: number): string {
   return `L${String(index).padStart(9, '0')}`;
@@ -189,7 +183,7 @@ export function generateLoan(seed: JobSeed, index: number, policyRate = 0.0425):
     ? p.spread[0] + (p.spread[1] - p.spread[0]) * position
     : p.fixedRate[0] + (p.fixedRate[1] - p.fixedRate[0]) * position;
   const currentRate = floating ? policyRate + rate : rate;
-  const service = monthlyPaymentsPerYear(principalCents, currentRate, remainingMonths);
+  const service = annualDebtService(principalCents, currentRate, remainingMonths);
   const paymentShare = p.paymentToIncome[0] + (p.paymentToIncome[1] - p.paymentToIncome[0]) * position;
   const annualIncomeCents = Math.max(1, Math.round(service / paymentShare));
   const otherDebtPaymentsCents = Math.round(annualIncomeCents * p.otherDebtShare * r.uniform());

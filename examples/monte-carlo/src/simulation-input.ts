@@ -52,6 +52,22 @@ export interface SimulationInput {
   readonly perLoanPds?: boolean;
   /** The PD stress mapping's parameters. */
   readonly model?: CreditModelOptions;
+  /** Where a batch writes its output when it is too large to return (see batch-output.ts). */
+  readonly spill?: SpillLocation;
+}
+
+/** An S3 location for batch outputs too large for the activity's 256 KiB output. */
+export interface SpillLocation {
+  /**
+   * The bucket.
+   * @defaultValue the worker's data bucket (`STEPFLEET_DATA_BUCKET`)
+   */
+  readonly bucket?: string;
+  /**
+   * Key prefix.
+   * @defaultValue 'monte-carlo/batches/'
+   */
+  readonly prefix?: string;
 }
 
 /** {@link SimulationInput} with every field set and checked. */
@@ -64,6 +80,7 @@ export interface ResolvedSimulationInput {
   readonly topContributors: number;
   readonly perLoanPds: boolean;
   readonly model: ResolvedCreditModelOptions;
+  readonly spill: { readonly bucket: string | null; readonly prefix: string };
 }
 
 /** The defaults of {@link SimulationInput}. */
@@ -74,6 +91,7 @@ export const SIMULATION_DEFAULTS = {
   commonRandomNumbers: true,
   topContributors: 10,
   perLoanPds: false,
+  spillPrefix: 'monte-carlo/batches/',
 } as const;
 
 /** The most draws a job may ask for (outputs grow with M; 10⁶ draws is 32 MB per batch). */
@@ -152,7 +170,23 @@ export function resolveSimulationInput(input: unknown): ResolvedSimulationInput 
   } catch (error) {
     bad(`model.${(error as Error).message}`);
   }
-  return { seed: i.seed, draws, rho, scenarios, commonRandomNumbers, topContributors, perLoanPds, model };
+  const spill = i.spill ?? {};
+  if (typeof spill !== 'object' || spill === null) bad('spill must be an object { bucket?, prefix? }');
+  if (spill.bucket !== undefined && (typeof spill.bucket !== 'string' || spill.bucket === '')) {
+    bad('spill.bucket must be a non-empty string');
+  }
+  if (spill.prefix !== undefined && typeof spill.prefix !== 'string') bad('spill.prefix must be a string');
+  return {
+    seed: i.seed,
+    draws,
+    rho,
+    scenarios,
+    commonRandomNumbers,
+    topContributors,
+    perLoanPds,
+    model,
+    spill: { bucket: spill.bucket ?? null, prefix: spill.prefix ?? SIMULATION_DEFAULTS.spillPrefix },
+  };
 }
 
 /**
