@@ -28,7 +28,8 @@ export const WORKER_ENV = {
  */
 export const WORKER_HEALTH_CHECK_COMMAND: readonly string[] = [
   'node',
-  'packages/worker/dist/cli.js',
+  'packages/cli/bin/stepfleet.js',
+  'worker',
   '--health',
 ];
 

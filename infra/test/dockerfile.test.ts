@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { existsSync, globSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { WORKER_ENV, WORKER_HEALTH_CHECK_COMMAND } from '@stepfleet/cdk';
+import { ValidationSeverity, type ValidatorSettings, validate } from 'dockerfile-utils';
+import {
+  argsOf,
+  assignments,
+  copyBuildContext,
+  execForm,
+  REPOSITORY_ROOT,
+  readDockerfile,
+  stage,
+} from './dockerfile.ts';
+
+/** Every check dockerfile-utils has, as an error. */
+const STRICT: ValidatorSettings = {
+  deprecatedMaintainer: ValidationSeverity.ERROR,
+  directiveCasing: ValidationSeverity.ERROR,
+  emptyContinuationLine: ValidationSeverity.ERROR,
+  instructionCasing: ValidationSeverity.ERROR,
+  instructionCmdMultiple: ValidationSeverity.ERROR,
+  instructionEntrypointMultiple: ValidationSeverity.ERROR,
+  instructionHealthcheckMultiple: ValidationSeverity.ERROR,
+  instructionJSONInSingleQuotes: ValidationSeverity.ERROR,
+  instructionWorkdirRelative: ValidationSeverity.ERROR,
+};
+
+const dockerfile = readDockerfile();
+const run = stage(dockerfile, 'run');
+
+test('GIVEN the Dockerfile WHEN linted with dockerfile-utils at full strictness THEN there is no finding', () => {
+  assert.deepEqual(validate(dockerfile.text, STRICT), []);
+  // The linter does find problems: the same check on a broken Dockerfile reports them.
+  const broken = 'from node:24-slim\nWORKDIR app\nCMD ["a"]\nCMD [\'b\']\n';
+  assert.ok(validate(broken, STRICT).length >= 3);
+});
+
+test('GIVEN every stage WHEN read THEN each is built on node:24-slim', () => {
+  const base = dockerfile.globalArgs.NODE_IMAGE;
+  assert.equal(base, 'node:24-slim');
+  for (const s of dockerfile.stages) {
+    assert.ok(s.from === `\${NODE_IMAGE}` || dockerfile.stages.some((other) => other.name === s.from), s.name);
+  }
+  assert.deepEqual(
+    dockerfile.stages.map((s) => s.name),
+    ['manifests', 'build', 'deps', 'run'],
+  );
+});
+
+test('GIVEN the run stage WHEN read THEN it runs node under tini as a non-root user, stops on SIGTERM and has a health check', () => {
+  assert.deepEqual(argsOf(run, 'USER'), ['node']);
+  assert.deepEqual(argsOf(run, 'STOPSIGNAL'), ['SIGTERM']);
+  const [entrypoint] = argsOf(run, 'ENTRYPOINT').map(execForm);
+  assert.deepEqual(
+    entrypoint?.slice(0, 3),
+    ['/usr/bin/tini', '--', 'node'],
+    'tini is PID 1 and starts node itself',
+  );
+  assert.ok(!entrypoint?.includes('npm'));
+  const [healthcheck] = argsOf(run, 'HEALTHCHECK');
+  const command = healthcheck?.slice(healthcheck.indexOf('CMD ') + 4) ?? '';
+  assert.deepEqual(
+    execForm(command),
+    [...WORKER_HEALTH_CHECK_COMMAND],
+    'the ECS health check runs the same command',
+  );
+  assert.match(run.instructions.map((i) => i.args).join('\n'), /install -y --no-install-recommends tini/);
+});
+
+test('GIVEN the run stage WHEN read THEN its settings come from the environment, writable paths are under /tmp, and no secret is baked in', () => {
+  const args = Object.assign({}, ...argsOf(run, 'ARG').map((a) => assignments(a)));
+  const env = Object.assign({}, ...argsOf(run, 'ENV').map((e) => assignments(e, args)));
+  assert.equal(
+    env[WORKER_ENV.handler],
+    'examples/monte-carlo/dist/handler.js',
+    'the handler comes from the HANDLER build arg',
+  );
+  assert.equal(env.HOME, '/tmp');
+  assert.match(env.STEPFLEET_HEALTH_FILE, /^\/tmp\//);
+  assert.equal(env.NODE_ENV, 'production');
+  for (const name of [...Object.keys(env), ...Object.keys(args)]) {
+    assert.doesNotMatch(name, /SECRET|PASSWORD|TOKEN|ACCESS_KEY|CREDENTIAL/i, `${name} looks like a secret`);
+  }
+});
+
+test('GIVEN the manifests stage WHEN compared with the root package.json THEN every workspace manifest is copied (npm ci needs them all)', () => {
+  const workspaces: string[] = JSON.parse(readFileSync(`${REPOSITORY_ROOT}package.json`, 'utf8')).workspaces;
+  const copied = argsOf(stage(dockerfile, 'manifests'), 'COPY').map((a) => a.split(/\s+/)[0]);
+  const expected = workspaces.flatMap((w) => expandWorkspace(w)).map((dir) => `${dir}/package.json`);
+  assert.deepEqual(copied.filter((c) => c !== 'package.json').sort(), expected.sort());
+});
+
+test('GIVEN the .dockerignore WHEN the context is staged as CDK does THEN it holds sources and manifests, never node_modules, dist, tests or git', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'stepfleet-context-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  copyBuildContext(dir);
+  const files = globSync('**/*', { cwd: dir });
+  for (const needed of [
+    'package.json',
+    'package-lock.json',
+    'tsconfig.base.json',
+    'docker/Dockerfile',
+    'packages/worker/src/index.ts',
+    'packages/cli/bin/stepfleet.js',
+  ]) {
+    assert.ok(files.includes(needed), `${needed} is in the context`);
+  }
+  const unwanted = files.filter((f) =>
+    /(^|\/)(node_modules|dist|test|\.git|cdk\.out)(\/|$)|\.npmrc$/.test(f),
+  );
+  assert.deepEqual(unwanted, []);
+});
+
+function expandWorkspace(pattern: string): string[] {
+  if (!pattern.endsWith('/*')) return [pattern];
+  const parent = pattern.slice(0, -2);
+  return readdirSync(join(REPOSITORY_ROOT, parent))
+    .filter((name) => existsSync(join(REPOSITORY_ROOT, parent, name, 'package.json')))
+    .map((name) => `${parent}/${name}`);
+}
