@@ -10,6 +10,7 @@ import { type LocalBackendOptions, resolveBackendOptions } from './backend-optio
 import { type Clock, createClock } from './clock.ts';
 import { controlRoute } from './control-api.ts';
 import { createEcsService, type EcsService } from './ecs/index.ts';
+import { createEngine } from './engine/index.ts';
 import { FaultInjector } from './faults.ts';
 import { createRouter, type ExtraRoute } from './http-router.ts';
 import { createS3Service } from './s3/index.ts';
@@ -96,6 +97,16 @@ export async function startLocalBackend(options: LocalBackendOptions = {}): Prom
   });
   jsonServices.push(ecs.service);
   extraRoutes.push(ecs.agentRoute);
+  const engine = createEngine({
+    clock,
+    accountId: o.accountId,
+    activities,
+    s3: s3.store,
+    ecs: ecs.service,
+    functions: o.functions,
+    logger: log,
+  });
+  Object.assign(stateOperations, engine.operations);
 
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 });
   server.on(
@@ -119,6 +130,8 @@ export async function startLocalBackend(options: LocalBackendOptions = {}): Prom
   cleanups.push({ name: 'activities', run: () => activities.close() });
   // Tasks stop first, while activities and the server still answer a draining worker.
   cleanups.push({ name: 'ecs tasks', run: () => ecs.close() });
+  // Executions stop first: their activity tasks close before workers and the server go.
+  cleanups.push({ name: 'executions', run: () => engine.close() });
 
   const port = await listen(server, o.port, o.host);
   const url = `http://${o.host}:${port}`;
