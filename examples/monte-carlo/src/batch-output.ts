@@ -63,24 +63,20 @@ export async function packBatchOutput(
 
 /**
  * The batch result behind a task output: inline, a {@link BatchResultRef}, or the worker
- * SDK's own `{ "$stepfleetOutput": "s3://..." }` offload pointer.
+ * SDK's own `{ "$stepfleetOutput": "s3://..." }` offload pointer (at most one hop each way).
  */
 export async function resolveBatchOutput(
   output: unknown,
   store: Pick<BatchOutputStore, 'getText'>,
   signal?: AbortSignal,
+  hops = 0,
 ): Promise<BatchResult> {
   if (typeof output === 'object' && output !== null) {
     const o = output as Record<string, unknown>;
-    if (o.format === BATCH_REF_FORMAT && typeof o.url === 'string') {
-      return resolveBatchOutput(JSON.parse(await store.getText(o.url, { signal })), store, signal);
-    }
-    if (typeof o.$stepfleetOutput === 'string') {
-      return resolveBatchOutput(
-        JSON.parse(await store.getText(o.$stepfleetOutput, { signal })),
-        store,
-        signal,
-      );
+    const url = o.format === BATCH_REF_FORMAT ? o.url : o.$stepfleetOutput;
+    if (typeof url === 'string') {
+      if (hops >= 2) throw new TypeError(`batch output ${url} points to another pointer, and again`);
+      return resolveBatchOutput(JSON.parse(await store.getText(url, { signal })), store, signal, hops + 1);
     }
   }
   return output as BatchResult;
