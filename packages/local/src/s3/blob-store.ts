@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, rmSync } from 'node:fs';
-import { copyFile, type FileHandle, open, rename, rm, unlink } from 'node:fs/promises';
+import { copyFile, type FileHandle, open, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -62,6 +62,31 @@ export class BlobStore {
   /** Streams `source` into a new file, measuring its size, MD5 and optional checksum. */
   async write(source: Readable, options: WriteBlobOptions): Promise<WrittenBlob> {
     return this.#writeFrom(source, options);
+  }
+
+  /** Writes a body already in memory (the programmatic API's small objects) without a stream. */
+  async writeBuffer(body: Buffer, options: WriteBlobOptions): Promise<WrittenBlob> {
+    if (body.length > options.maxLength) throw s3Errors.entityTooLarge(body.length, options.maxLength);
+    if (options.expectedLength !== undefined && body.length !== options.expectedLength) {
+      throw s3Errors.incompleteBody(options.expectedLength, body.length);
+    }
+    const name = newName();
+    const temp = join(this.#tmp, name);
+    try {
+      await writeFile(temp, body, options.signal ? { signal: options.signal } : {});
+      await rename(temp, this.path(name));
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+    const checksum = options.checksumAlgorithm ? createDigest(options.checksumAlgorithm) : undefined;
+    checksum?.update(body);
+    return {
+      file: name,
+      size: body.length,
+      md5: createHash('md5').update(body).digest(),
+      ...(checksum ? { checksum: checksum.digestBase64() } : {}),
+    };
   }
 
   /** Concatenates stored files into a new one (completing a multipart upload). */

@@ -58,6 +58,7 @@ type Row = Record<string, unknown>;
 export class Catalog {
   readonly #db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
+  #buckets: Map<string, BucketInfo> | undefined;
 
   constructor(path: string) {
     this.#db = new DatabaseSync(path);
@@ -94,12 +95,11 @@ export class Catalog {
   // Buckets
 
   bucket(name: string): BucketInfo | undefined {
-    const row = this.#sql('SELECT * FROM buckets WHERE name = ?').get(name) as Row | undefined;
-    return row && toBucket(row);
+    return this.#bucketCache().get(name);
   }
 
   buckets(): BucketInfo[] {
-    return (this.#sql('SELECT * FROM buckets ORDER BY name').all() as Row[]).map(toBucket);
+    return [...this.#bucketCache().values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   insertBucket(bucket: BucketInfo): void {
@@ -108,10 +108,20 @@ export class Catalog {
       bucket.region,
       bucket.creationDate.getTime(),
     );
+    this.#bucketCache().set(bucket.name, bucket);
   }
 
   deleteBucket(name: string): void {
     this.#sql('DELETE FROM buckets WHERE name = ?').run(name);
+    this.#bucketCache().delete(name);
+  }
+
+  // Every object call checks its bucket: buckets are few, so they are kept in memory too.
+  #bucketCache(): Map<string, BucketInfo> {
+    this.#buckets ??= new Map(
+      (this.#sql('SELECT * FROM buckets').all() as Row[]).map((row) => [row.name as string, toBucket(row)]),
+    );
+    return this.#buckets;
   }
 
   hasObjects(bucket: string): boolean {
@@ -163,26 +173,25 @@ export class Catalog {
   }
 
   /**
-   * Up to `limit` objects from `from` (exclusive, or inclusive when `inclusive`) up to `below`
-   * (exclusive; none when undefined), in key order. Bounds are UTF-8 bytes.
+   * Objects from `from` (exclusive, or inclusive when `inclusive`) up to `below` (exclusive;
+   * none when undefined), in key order, read lazily from the index: a caller that stops early
+   * (a listing that skips a common prefix) reads no more rows than it used. Bounds are UTF-8
+   * bytes. Finish or abandon the iteration before the next call.
    */
-  scan(
+  *scan(
     bucket: string,
     from: Buffer,
     inclusive: boolean,
     below: Buffer | undefined,
-    limit: number,
-  ): ObjectSummary[] {
+  ): Generator<ObjectSummary> {
     const lower = inclusive ? '>=' : '>';
     const upper = below ? 'AND key < ?' : '';
     const statement = this.#sql(
       `SELECT key, size, etag, last_modified_ms, storage_class FROM objects
-       WHERE bucket = ? AND key ${lower} ? ${upper} ORDER BY key LIMIT ?`,
+       WHERE bucket = ? AND key ${lower} ? ${upper} ORDER BY key`,
     );
-    const rows = (
-      below ? statement.all(bucket, from, below, limit) : statement.all(bucket, from, limit)
-    ) as Row[];
-    return rows.map(toSummary);
+    const rows = below ? statement.iterate(bucket, from, below) : statement.iterate(bucket, from);
+    for (const row of rows) yield toSummary(row as Row);
   }
 
   // Multipart uploads

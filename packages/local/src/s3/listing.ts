@@ -47,10 +47,9 @@ export function listPage(catalog: Catalog, bucket: string, options: ListObjectsO
   let count = 0;
   let truncated = false;
   scanning: while (true) {
-    const batch = catalog.scan(bucket, cursor, inclusive, below, limit - count + 1);
+    const rows = catalog.scan(bucket, cursor, inclusive, below);
     inclusive = false;
-    if (batch.length === 0) break;
-    for (const object of batch) {
+    for (const object of rows) {
       if (count === limit) {
         truncated = true;
         break scanning;
@@ -67,6 +66,7 @@ export function listPage(catalog: Catalog, bucket: string, options: ListObjectsO
       count++;
       cursor = keyBytes(object.key);
     }
+    break;
   }
   return {
     contents,

@@ -38,6 +38,8 @@ const MAX_OBJECT_BYTES = 5 * 1024 ** 4;
 const MAX_KEY_BYTES = 1024;
 const MAX_PARTS = 10_000;
 const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
+/** Bodies of at most this many bytes are gathered in memory before they are written. */
+const SMALL_BODY_BYTES = 256 * 1024;
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
 /**
@@ -394,14 +396,23 @@ class DiskS3Store implements S3Store {
     maxLength: number,
     options: Pick<PutObjectOptions, 'checksum' | 'contentLength' | 'contentMd5' | 'signal'>,
   ): Promise<WrittenBlob> {
-    const source =
-      typeof body === 'string' || Buffer.isBuffer(body) ? Readable.from([Buffer.from(body)]) : body;
-    const written = await this.#blobs.write(source, {
+    const writeOptions = {
       maxLength,
       ...(options.checksum ? { checksumAlgorithm: options.checksum.algorithm } : {}),
       ...(options.contentLength !== undefined ? { expectedLength: options.contentLength } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
-    });
+    };
+    // Small bodies are gathered and written in one call: far fewer syscalls and event-loop
+    // turns than a stream pipeline, and small objects are what come by the thousand.
+    const small =
+      typeof body === 'string' || Buffer.isBuffer(body)
+        ? Buffer.from(body)
+        : options.contentLength !== undefined && options.contentLength <= SMALL_BODY_BYTES
+          ? await gather(body, options.contentLength)
+          : undefined;
+    const written = small
+      ? await this.#blobs.writeBuffer(small, writeOptions)
+      : await this.#blobs.write(body as Readable, writeOptions);
     try {
       if (options.contentMd5 !== undefined && options.contentMd5 !== written.md5.toString('base64')) {
         throw s3Errors.badDigest('Content-MD5');
@@ -444,6 +455,18 @@ class DiskS3Store implements S3Store {
       ...(record.checksum ? { checksum: record.checksum } : {}),
     };
   }
+}
+
+/** Reads a stream of known, small length whole; more bytes than declared is `IncompleteBody`. */
+async function gather(stream: Readable, length: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > length) throw s3Errors.incompleteBody(length, size);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size);
 }
 
 /** Throws S3's error for a key it would refuse. */
