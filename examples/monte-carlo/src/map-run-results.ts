@@ -6,6 +6,7 @@
  */
 import { AggregationError, PortfolioAggregator, type PortfolioResult } from './aggregate.ts';
 import { type BatchOutputStore, resolveBatchOutput } from './batch-output.ts';
+import { forEachJsonArrayElement } from './json-array-scan.ts';
 import type { ResolvedSimulationInput } from './simulation-input.ts';
 
 /** The ResultWriter's manifest, as AWS documents it. */
@@ -25,7 +26,9 @@ export interface MapRunResultsOptions {
   /** The aggregate task's `ResultWriterDetails`: the manifest's bucket and key. */
   readonly manifest: { readonly Bucket: string; readonly Key: string };
   readonly settings: ResolvedSimulationInput;
-  readonly store: Pick<BatchOutputStore, 'getText'>;
+  readonly store: Pick<BatchOutputStore, 'getText'> & {
+    getBytes(ref: { Bucket: string; Key: string }, options?: { signal?: AbortSignal }): Promise<Uint8Array>;
+  };
   readonly signal?: AbortSignal;
   /** Called after each batch is added (for heartbeats and progress). */
   readonly onBatch?: (batchesAdded: number) => void;
@@ -56,10 +59,18 @@ export async function aggregateMapRun(
   const bucket = manifest.DestinationBucket ?? where.Bucket;
   const aggregator = new PortfolioAggregator(settings);
   for (const file of files.SUCCEEDED) {
-    const entries = JSON.parse(await store.getText({ Bucket: bucket, Key: file.Key }, { signal })) as {
-      Output?: string;
-    }[];
-    if (!Array.isArray(entries)) throw new AggregationError(`${file.Key} is not a JSON array of executions`);
+    // Scanned from bytes: a result file can be larger than the largest string V8 can hold.
+    const entries: { Output?: string }[] = [];
+    try {
+      forEachJsonArrayElement(await store.getBytes({ Bucket: bucket, Key: file.Key }, { signal }), (e) => {
+        // Keep only the output: the batch's input (its items) is not needed here.
+        entries.push({ Output: (e as { Output?: string } | null)?.Output });
+      });
+    } catch (error) {
+      throw new AggregationError(
+        `${file.Key} is not a JSON array of executions: ${(error as Error).message}`,
+      );
+    }
     let next = 0;
     const lane = async (): Promise<void> => {
       while (next < entries.length) {
