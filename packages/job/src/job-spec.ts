@@ -80,7 +80,10 @@ export interface BatchingInput {
   readonly batchInput?: JsonObject;
 }
 
-/** How many failed items (or batches) the Map Run tolerates before it fails. */
+/**
+ * How many failed items the Map Run tolerates before it fails. AWS counts items, and a failed
+ * batch counts all its items as failed.
+ */
 export interface ToleratedFailureInput {
   /** 0..100. @defaultValue 0 */
   readonly percentage?: number;
