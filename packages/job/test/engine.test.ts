@@ -26,7 +26,9 @@ import {
   GetExecutionHistoryCommand,
   SFNClient,
   StartExecutionCommand,
+  StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import controllerFunction from '@stepfleet/controller/lambda';
 import {
   defineJob,
   generateDefinition,
@@ -353,4 +355,73 @@ describe('generated definitions on the local engine', () => {
     const { peak } = await fleetHistory(service);
     assert.ok(peak >= 1 && peak <= 3, `the controller sized the fleet within its bounds, peak ${peak}`);
   });
+
+  test('GIVEN a running job on the controller WHEN stopped THEN one reconcile brings the fleet to 0', async () => {
+    await put(
+      'slow/items.jsonl',
+      items(4)
+        .map((item) => JSON.stringify(item))
+        .join('\n'),
+    );
+    const { stateMachineArn, cluster, service } = await deploy(
+      {
+        name: 'slow-stop',
+        items: { type: 'jsonl', key: 'slow/items.jsonl' },
+        batching: { maxItems: 1, batchInput: { sleepMs: 30_000 } },
+        activity: { timeoutSeconds: 60, heartbeatSeconds: 50 },
+        worker: { handler: WORKER },
+        fleet: { maxWorkers: 2 },
+      },
+      { controller: true },
+    );
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn }));
+    await waitForState(executionArn!, S.map);
+
+    await sfn.send(
+      new StopExecutionCommand({ executionArn, error: 'Test.Stop', cause: 'stopped by the test' }),
+    );
+
+    assert.ok((await desiredCount(cluster, service)) > 0, 'a stop runs no state: the fleet is still up');
+    await controllerFunction({ action: 'reconcile' });
+    assert.equal(await desiredCount(cluster, service), 0);
+  });
+
+  test('GIVEN a job that outlives its state machine timeout WHEN it times out THEN one reconcile brings the fleet to 0', async () => {
+    await put(
+      'late/items.jsonl',
+      items(2)
+        .map((item) => JSON.stringify(item))
+        .join('\n'),
+    );
+    const { stateMachineArn, cluster, service } = await deploy(
+      {
+        name: 'timed-out',
+        items: { type: 'jsonl', key: 'late/items.jsonl' },
+        batching: { maxItems: 1, batchInput: { sleepMs: 30_000 } },
+        activity: { timeoutSeconds: 60, heartbeatSeconds: 50 },
+        worker: { handler: WORKER },
+        fleet: { maxWorkers: 2 },
+        timeoutSeconds: 2,
+      },
+      { controller: true },
+    );
+
+    const { execution } = await run(stateMachineArn);
+
+    assert.equal(execution.status, 'TIMED_OUT');
+    assert.ok((await desiredCount(cluster, service)) > 0, 'a timeout runs no state: the fleet is still up');
+    await controllerFunction({ action: 'reconcile' });
+    assert.equal(await desiredCount(cluster, service), 0);
+  });
 });
+
+/** Waits until the execution has entered `state`. */
+async function waitForState(executionArn: string, state: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
+    if (history.events?.some((e) => e.stateEnteredEventDetails?.name === state)) return;
+    assert.ok(Date.now() < deadline, `the execution enters ${state} within 20 s`);
+    await sleep(50);
+  }
+}
