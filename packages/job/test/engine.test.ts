@@ -357,23 +357,7 @@ describe('generated definitions on the local engine', () => {
   });
 
   test('GIVEN a running job on the controller WHEN stopped THEN one reconcile brings the fleet to 0', async () => {
-    await put(
-      'slow/items.jsonl',
-      items(4)
-        .map((item) => JSON.stringify(item))
-        .join('\n'),
-    );
-    const { stateMachineArn, cluster, service } = await deploy(
-      {
-        name: 'slow-stop',
-        items: { type: 'jsonl', key: 'slow/items.jsonl' },
-        batching: { maxItems: 1, batchInput: { sleepMs: 30_000 } },
-        activity: { timeoutSeconds: 60, heartbeatSeconds: 50 },
-        worker: { handler: WORKER },
-        fleet: { maxWorkers: 2 },
-      },
-      { controller: true },
-    );
+    const { stateMachineArn, cluster, service } = await deploySlow('slow-stop');
     const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn }));
     await waitForState(executionArn!, S.map);
 
@@ -387,24 +371,7 @@ describe('generated definitions on the local engine', () => {
   });
 
   test('GIVEN a job that outlives its state machine timeout WHEN it times out THEN one reconcile brings the fleet to 0', async () => {
-    await put(
-      'late/items.jsonl',
-      items(2)
-        .map((item) => JSON.stringify(item))
-        .join('\n'),
-    );
-    const { stateMachineArn, cluster, service } = await deploy(
-      {
-        name: 'timed-out',
-        items: { type: 'jsonl', key: 'late/items.jsonl' },
-        batching: { maxItems: 1, batchInput: { sleepMs: 30_000 } },
-        activity: { timeoutSeconds: 60, heartbeatSeconds: 50 },
-        worker: { handler: WORKER },
-        fleet: { maxWorkers: 2 },
-        timeoutSeconds: 2,
-      },
-      { controller: true },
-    );
+    const { stateMachineArn, cluster, service } = await deploySlow('timed-out', { timeoutSeconds: 2 });
 
     const { execution } = await run(stateMachineArn);
 
@@ -414,6 +381,28 @@ describe('generated definitions on the local engine', () => {
     assert.equal(await desiredCount(cluster, service), 0);
   });
 });
+
+/** A job on the controller whose 4 one-item batches each take 30 s: it is still running when the test acts. */
+async function deploySlow(name: string, extra: Partial<JobSpecInput> = {}) {
+  await put(
+    `${name}/items.jsonl`,
+    items(4)
+      .map((item) => JSON.stringify(item))
+      .join('\n'),
+  );
+  return deploy(
+    {
+      name,
+      items: { type: 'jsonl', key: `${name}/items.jsonl` },
+      batching: { maxItems: 1, batchInput: { sleepMs: 30_000 } },
+      activity: { timeoutSeconds: 60, heartbeatSeconds: 50 },
+      worker: { handler: WORKER },
+      fleet: { maxWorkers: 2 },
+      ...extra,
+    },
+    { controller: true },
+  );
+}
 
 /** Waits until the execution has entered `state`. */
 async function waitForState(executionArn: string, state: string): Promise<void> {
