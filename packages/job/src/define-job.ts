@@ -95,6 +95,11 @@ export function defineJob(input: JobSpecInput): JobSpec {
   const activity = resolveClocks(c, 'activity', spec.activity, ['timeoutSeconds', 'heartbeatSeconds']);
   const results = resolveResults(c, spec.results, name);
   const aggregate = resolveAggregate(c, spec.aggregate, worker?.handler, retry);
+  const timeoutBounds = { min: 1, max: MAX_EXECUTION_SECONDS };
+  const timeoutSeconds =
+    spec.timeoutSeconds === undefined
+      ? undefined
+      : c.integer('timeoutSeconds', spec.timeoutSeconds, timeoutBounds);
   if (c.issues.length > 0) throw new JobSpecError(c.issues);
 
   const resolved = {
@@ -110,14 +115,7 @@ export function defineJob(input: JobSpecInput): JobSpec {
     worker: worker!,
     fleet: fleet!,
   };
-  const timeoutSeconds = c.integer(
-    'timeoutSeconds',
-    spec.timeoutSeconds,
-    { min: 1, max: MAX_EXECUTION_SECONDS },
-    defaultTimeoutSeconds(resolved),
-  );
-  if (c.issues.length > 0) throw new JobSpecError(c.issues);
-  return deepFreeze({ ...resolved, timeoutSeconds: timeoutSeconds! });
+  return deepFreeze({ ...resolved, timeoutSeconds: timeoutSeconds ?? defaultTimeoutSeconds(resolved) });
 }
 
 function resolveWorker(c: Checker, input: unknown): JobSpec['worker'] | undefined {

@@ -394,15 +394,17 @@ describe('defineJob: rejections name their field', () => {
       activity: { timeoutSeconds: 10, heartbeatSeconds: 10 },
       worker: { handler: 'h', stopTimeoutSeconds: 300 },
       maxConcurrency: 20_000,
+      timeoutSeconds: 0,
     });
     assert.deepEqual(paths.sort(), [
       'activity.heartbeatSeconds',
       'batching.maxItems',
       'maxConcurrency',
       'name',
+      'timeoutSeconds',
       'worker.stopTimeoutSeconds',
     ]);
-    assert.match(error.message, /^invalid job spec \(5 problems\):\n {2}- /);
+    assert.match(error.message, /^invalid job spec \(6 problems\):\n {2}- /);
     assert.match(error.message, /batching\.maxItems must be an integer between 1 and 100000, got 0/);
   });
 
