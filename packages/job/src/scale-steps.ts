@@ -16,9 +16,13 @@ import {
  */
 export const SCALE_UP_WAIT_SECONDS = 240;
 
-/** Transient errors of `lambda:invoke`, as AWS recommends retrying them. */
+/**
+ * Transient errors of `lambda:invoke`: the ones AWS recommends retrying, plus throttling.
+ * Source: https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html
+ */
 const LAMBDA_TRANSIENT: Retrier = {
   ErrorEquals: [
+    'Lambda.ClientExecutionTimeoutException',
     'Lambda.ServiceException',
     'Lambda.AWSLambdaException',
     'Lambda.SdkClientException',
