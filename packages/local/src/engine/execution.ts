@@ -118,7 +118,12 @@ export class Execution implements ExecutionIdentity {
     launchMapRun: MapRunLauncher,
     onClose: (execution: Execution) => void,
   ): void {
-    this.done = this.#run(services, launchMapRun).then(() => onClose(this));
+    // Nothing an execution does may reject unobserved: that would take the backend down.
+    this.done = this.#run(services, launchMapRun)
+      .then(() => onClose(this))
+      .catch((error: unknown) =>
+        services.logger?.error({ err: error, executionArn: this.arn }, 'execution close failed'),
+      );
   }
 
   async #run(services: EngineServices, launchMapRun: MapRunLauncher): Promise<void> {

@@ -20,7 +20,7 @@ import { itemsOf, makeItemInput } from './map-items.ts';
 import { type MapRunSettings, resolveMapRunSettings } from './map-run-settings.ts';
 import { type PendingEntry, writeResults } from './result-writer.ts';
 import type { MapRunRequest } from './runtime.ts';
-import { MAX_PAYLOAD_BYTES } from './task.ts';
+import { MAX_PAYLOAD_BYTES, payloadText } from './task.ts';
 
 /** AWS's ceiling of concurrent child executions (MaxConcurrency 0 means this). */
 export const MAX_CHILDREN = 10_000;
@@ -294,6 +294,13 @@ export async function runMapRun(engine: Engine, request: MapRunRequest): Promise
     throw new ExecutionAborted();
   }
   let result: unknown = outputs;
+  if (!settings.writer && !failure) {
+    try {
+      payloadText(outputs, 'Map Run output (add a ResultWriter for large results)');
+    } catch (error) {
+      failure = error as StatesError;
+    }
+  }
   if (settings.writer) {
     try {
       const { manifestKey, written } = await writeResults(

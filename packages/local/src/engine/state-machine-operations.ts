@@ -156,8 +156,12 @@ export function stateMachineOperations(engine: Engine): Record<string, JsonOpera
 
     DeleteStateMachine(input) {
       parseStatesArn(input.stateMachineArn, 'stateMachine');
-      // As AWS: deleting is accepted for an unknown ARN too; running executions go on to their end.
+      // As AWS: deleting is accepted for an unknown ARN too, and the machine's running
+      // executions are terminated (AWS does it at their next state transition).
       registry.stateMachines.delete(input.stateMachineArn as string);
+      for (const e of registry.executionsByMachine.get(input.stateMachineArn as string) ?? []) {
+        if (e.status === 'RUNNING') void e.stop('States.Aborted', 'The state machine was deleted');
+      }
       return {};
     },
   };
