@@ -29,8 +29,15 @@ describe('ListObjectsV2 through client-s3', () => {
     s3 = h.client;
     await s3.send(new CreateBucketCommand({ Bucket: 'listing' }));
     // Written through the programmatic store (the listing, not the upload path, is under test),
-    // in an order unlike the listing order.
-    for (const key of [...keys].reverse()) await h.backend.s3.putObject('listing', key, key);
+    // concurrently, in an order unlike the listing order.
+    const pending = [...keys].reverse();
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        for (let key = pending.pop(); key !== undefined; key = pending.pop()) {
+          await h.backend.s3.putObject('listing', key, key);
+        }
+      }),
+    );
     await h.backend.s3.putObject('listing', 'top.txt', 'top');
   });
   after(() => h.stop());

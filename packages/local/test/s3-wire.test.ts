@@ -193,6 +193,14 @@ describe('S3 wire details: aws-chunked bodies, checksums, bad requests, restarts
     }
   });
 
+  test('a virtual-hosted style request (Host: <bucket>.localhost) reaches the bucket', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: 'wire', Key: 'hosted/key.txt', Body: 'by host' }));
+    const port = new URL(h.backend.url).port;
+    const got = await raw(h.backend.url, 'GET', '/hosted/key.txt', { host: `wire.localhost:${port}` });
+    assert.equal(got.status, 200);
+    assert.equal(got.body, 'by host');
+  });
+
   test('keys with dot segments are keys, never paths', async () => {
     const key = '../../../outside/../../etc/passwd';
     await s3.send(new PutObjectCommand({ Bucket: 'wire', Key: key, Body: 'contained' }));

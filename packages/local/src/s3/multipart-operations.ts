@@ -57,11 +57,9 @@ export const uploadPart: S3Handler = async (call) => {
   const partText = route.query.get('partNumber') ?? '';
   const partNumber = /^\d{1,5}$/.test(partText) ? Number(partText) : Number.NaN;
   const uploadId = route.query.get('uploadId') ?? '';
-  const payload = requestPayload(req, true);
-  const result = await call.store.uploadPart(route.bucket, route.key, uploadId, partNumber, payload.stream, {
-    ...(payload.contentLength !== undefined ? { contentLength: payload.contentLength } : {}),
-    ...(payload.contentMd5 !== undefined ? { contentMd5: payload.contentMd5 } : {}),
-    ...(payload.checksum ? { checksum: payload.checksum } : {}),
+  const { stream, ...declared } = requestPayload(req, true);
+  const result = await call.store.uploadPart(route.bucket, route.key, uploadId, partNumber, stream, {
+    ...declared,
     signal: call.ctx.clientGone,
   });
   sendEmpty(call, 200, {

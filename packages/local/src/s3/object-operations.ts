@@ -8,9 +8,9 @@ import {
   objectWriteHeaders,
   refuseUnsupportedHeaders,
 } from './object-headers.ts';
+import { etagMatches } from './object-rules.ts';
 import { readSmallBody, requestPayload } from './request-body.ts';
 import { requestIdHeaders, type S3Call, type S3Handler, sendEmpty, sendXml, xmlDate } from './response.ts';
-import { etagMatches } from './store.ts';
 import type { ByteRange, ObjectInfo } from './types.ts';
 import { parseXmlRequest, textOf, type XmlElement } from './xml.ts';
 
@@ -23,17 +23,15 @@ export const putObject: S3Handler = async (call) => {
   const { req, route } = call;
   refuseUnsupportedHeaders(req, 'PutObject');
   const attributes = objectWriteHeaders(req);
-  const payload = requestPayload(req, true);
+  const { stream, ...declared } = requestPayload(req, true);
   const ifMatch = req.headers['if-match'];
   const ifNoneMatch = req.headers['if-none-match'];
   if (ifNoneMatch !== undefined && ifNoneMatch !== '*') {
     throw s3Errors.notImplemented(`If-None-Match: ${ifNoneMatch} on PutObject (S3 accepts only *)`);
   }
-  const result = await call.store.putObject(route.bucket, route.key, payload.stream, {
+  const result = await call.store.putObject(route.bucket, route.key, stream, {
     ...attributes,
-    ...(payload.contentLength !== undefined ? { contentLength: payload.contentLength } : {}),
-    ...(payload.contentMd5 !== undefined ? { contentMd5: payload.contentMd5 } : {}),
-    ...(payload.checksum ? { checksum: payload.checksum } : {}),
+    ...declared,
     ...(ifMatch !== undefined ? { ifMatch } : {}),
     ...(ifNoneMatch !== undefined ? { ifNoneMatch } : {}),
     signal: call.ctx.clientGone,
@@ -143,7 +141,6 @@ export const copyObject: S3Handler = async (call) => {
 
 /** DeleteObject: 204 whether or not the key existed, as S3. */
 export const deleteObject: S3Handler = async (call) => {
-  if (call.route.query.has('versionId')) throw s3Errors.notImplemented('versionId on DeleteObject');
   await call.store.deleteObject(call.route.bucket, call.route.key);
   sendEmpty(call, 204);
 };
@@ -245,7 +242,6 @@ function refuseCustomerKeys(call: S3Call, operation: string): void {
       throw s3Errors.notImplemented(`SSE-C (${name}) on ${operation}`);
     }
   }
-  if (call.route.query.has('versionId')) throw s3Errors.notImplemented(`versionId on ${operation}`);
 }
 
 /** `x-amz-copy-source: [/]bucket/url-encoded-key[?versionId=...]`. */

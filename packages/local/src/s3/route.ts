@@ -112,6 +112,8 @@ const SUB_RESOURCES = new Set([
   'website',
 ]);
 
+const VIRTUAL_HOST = /^([a-z0-9][a-z0-9.-]*)\.localhost(?::\d+)?$/;
+
 const METHOD_VERB: Record<string, string> = {
   GET: 'Get',
   PUT: 'Put',
@@ -120,18 +122,23 @@ const METHOD_VERB: Record<string, string> = {
   HEAD: 'Head',
 };
 
-/** Resolves a path-style request (`/bucket/key?query`) to its operation. Never throws. */
+/**
+ * Resolves a request to its operation: path-style (`/bucket/key?query`), or virtual-hosted
+ * style when the Host is `<bucket>.localhost`. Never throws.
+ */
 export function resolveRoute(req: IncomingMessage): S3Route {
   const url = req.url ?? '/';
   const mark = url.indexOf('?');
   const path = mark < 0 ? url : url.slice(0, mark);
   const query = new URLSearchParams(mark < 0 ? '' : url.slice(mark + 1));
   const method = req.method ?? 'GET';
-  const slash = path.indexOf('/', 1);
+  // Virtual-hosted style (`bucket.localhost:PORT/key`) for clients without forcePathStyle.
+  const hostBucket = VIRTUAL_HOST.exec(req.headers.host ?? '')?.[1];
+  const slash = hostBucket === undefined ? path.indexOf('/', 1) : 0;
   let bucket: string;
   let key: string;
   try {
-    bucket = decodeURIComponent(slash < 0 ? path.slice(1) : path.slice(1, slash));
+    bucket = hostBucket ?? decodeURIComponent(slash < 0 ? path.slice(1) : path.slice(1, slash));
     key = slash < 0 ? '' : decodeURIComponent(path.slice(slash + 1));
   } catch {
     return refused('Unknown', '', '', query, s3Errors.invalidUri());

@@ -6,12 +6,11 @@ import type { Clock } from '../clock.ts';
 import { BlobStore, type WrittenBlob } from './blob-store.ts';
 import { assertBucketName } from './bucket-name.ts';
 import { Catalog, type ObjectRecord } from './catalog.ts';
-import { createDigest } from './checksums.ts';
 import { s3Errors } from './errors.ts';
 import { listPage } from './listing.ts';
+import { assertKey, compositeChecksum, etagMatches, gather, resolveRange } from './object-rules.ts';
 import type {
   BucketInfo,
-  ByteRange,
   ChecksumAlgorithm,
   CompletedPart,
   CopyObjectOptions,
@@ -21,7 +20,6 @@ import type {
   IterateObjectsOptions,
   ListObjectsOptions,
   ListObjectsPage,
-  ObjectChecksum,
   ObjectInfo,
   ObjectSummary,
   PutObjectOptions,
@@ -35,12 +33,10 @@ const MAX_PUT_BYTES = 5 * 1024 ** 3;
 const MAX_PART_BYTES = 5 * 1024 ** 3;
 const MIN_PART_BYTES = 5 * 1024 ** 2;
 const MAX_OBJECT_BYTES = 5 * 1024 ** 4;
-const MAX_KEY_BYTES = 1024;
 const MAX_PARTS = 10_000;
 const DEFAULT_CONTENT_TYPE = 'binary/octet-stream';
 /** Bodies of at most this many bytes are gathered in memory before they are written. */
 const SMALL_BODY_BYTES = 256 * 1024;
-const LONE_SURROGATE = /\p{Surrogate}/u;
 
 /**
  * Opens (creating if needed) the S3 store kept under the directory `root`: the index in
@@ -455,57 +451,4 @@ class DiskS3Store implements S3Store {
       ...(record.checksum ? { checksum: record.checksum } : {}),
     };
   }
-}
-
-/** Reads a stream of known, small length whole; more bytes than declared is `IncompleteBody`. */
-async function gather(stream: Readable, length: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > length) throw s3Errors.incompleteBody(length, size);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size);
-}
-
-/** Throws S3's error for a key it would refuse. */
-function assertKey(key: string): void {
-  if (key.length === 0) throw s3Errors.invalidArgument('Object key must not be empty', 'key', key);
-  if (LONE_SURROGATE.test(key)) throw s3Errors.invalidArgument('Object key is not valid UTF-8', 'key', key);
-  const bytes = Buffer.byteLength(key, 'utf8');
-  if (bytes > MAX_KEY_BYTES) throw s3Errors.keyTooLong(bytes);
-}
-
-/** Whether an `If-Match`-style header value (a list of ETags or `*`) matches `etag`. */
-export function etagMatches(condition: string, etag: string): boolean {
-  const bare = etag.replaceAll('"', '');
-  return condition.split(',').some((candidate) => {
-    const c = candidate.trim().replace(/^W\//, '').replaceAll('"', '');
-    return c === '*' || c === bare;
-  });
-}
-
-/** Resolves a byte range against an object's size, S3's way. */
-export function resolveRange(range: ByteRange, size: number): { start: number; end: number } {
-  if ('suffixLength' in range) {
-    if (!(range.suffixLength > 0) || size === 0)
-      throw s3Errors.invalidRange(size, `bytes=-${range.suffixLength}`);
-    return { start: Math.max(0, size - range.suffixLength), end: size - 1 };
-  }
-  const text = `bytes=${range.start}-${range.end ?? ''}`;
-  if (!(range.start >= 0) || range.start >= size) throw s3Errors.invalidRange(size, text);
-  if (range.end !== undefined && range.end < range.start) throw s3Errors.invalidRange(size, text);
-  return { start: range.start, end: Math.min(range.end ?? size - 1, size - 1) };
-}
-
-/** S3's composite checksum of a multipart upload: the checksum of the parts' checksums, `-N`. */
-function compositeChecksum(
-  algorithm: ChecksumAlgorithm | undefined,
-  parts: readonly { checksum?: string; partNumber: number }[],
-): ObjectChecksum | undefined {
-  if (!algorithm || parts.some((p) => p.checksum === undefined)) return undefined;
-  const digest = createDigest(algorithm);
-  for (const part of parts) digest.update(Buffer.from(part.checksum!, 'base64'));
-  return { algorithm, value: `${digest.digestBase64()}-${parts.length}`, type: 'COMPOSITE' };
 }
