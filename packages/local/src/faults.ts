@@ -76,8 +76,16 @@ export class FaultInjector {
     }
     const key = `${service}.${operation}`;
     if (throttle) this.counts.throttled[key] = (this.counts.throttled[key] ?? 0) + 1;
-    else if (drop) this.counts.dropped[key] = (this.counts.dropped[key] ?? 0) + 1;
     return { delayMs, throttle, drop: drop && !throttle };
+  }
+
+  /**
+   * Counts a response actually dropped. The router calls it only when the call succeeded:
+   * an error answer (the call did not take effect) is delivered even when a drop was decided.
+   */
+  recordDrop(service: string, operation: string): void {
+    const key = `${service}.${operation}`;
+    this.counts.dropped[key] = (this.counts.dropped[key] ?? 0) + 1;
   }
 }
 

@@ -162,7 +162,10 @@ async function routeJson(
     if (!(error instanceof AwsError)) ctx.onError?.(error, `${service.serviceName}.${operationName}`);
     return writeJsonError(res, contentType, asAwsError(error), rc.requestId);
   }
-  if (fault.drop) return void res.destroy();
+  if (fault.drop) {
+    ctx.faults.recordDrop(service.serviceName, operationName);
+    return void res.destroy();
+  }
   const body = JSON.stringify(output ?? {});
   res.writeHead(200, {
     'content-type': contentType,
@@ -181,9 +184,13 @@ async function routeRest(ctx: RouterContext, req: IncomingMessage, res: ServerRe
     req.resume();
     return ctx.rest.writeError(res, new AwsError('SlowDown', 'Please reduce your request rate.', 503), rc);
   }
+  const end = res.end;
   if (fault.drop) {
     // The call takes effect, then the connection is reset before the client sees the answer.
-    res.end = (() => res.destroy()) as unknown as typeof res.end;
+    res.end = (() => {
+      ctx.faults.recordDrop(ctx.rest.serviceName, operation);
+      res.destroy();
+    }) as unknown as typeof res.end;
   }
   try {
     await ctx.rest.handle(req, res, rc);
@@ -191,6 +198,7 @@ async function routeRest(ctx: RouterContext, req: IncomingMessage, res: ServerRe
     if (!(error instanceof AwsError)) ctx.onError?.(error, `${ctx.rest.serviceName}.${operation}`);
     if (res.headersSent) return void res.destroy();
     req.resume();
+    res.end = end; // an error answer means the call did not take effect: it is never dropped
     ctx.rest.writeError(res, asAwsError(error), rc);
   }
 }
