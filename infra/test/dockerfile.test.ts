@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { WORKER_ENV, WORKER_HEALTH_CHECK_COMMAND } from '@stepfleet/cdk';
 import { ValidationSeverity, type ValidatorSettings, validate } from 'dockerfile-utils';
+import { MONTE_CARLO_HANDLERS } from '../../examples/monte-carlo/src/job.ts';
 import {
   argsOf,
   assignments,
@@ -43,7 +44,10 @@ test('GIVEN every stage WHEN read THEN each is built on node:24-slim', () => {
   const base = dockerfile.globalArgs.NODE_IMAGE;
   assert.equal(base, 'node:24-slim');
   for (const s of dockerfile.stages) {
-    assert.ok(s.from === `\${NODE_IMAGE}` || dockerfile.stages.some((other) => other.name === s.from), s.name);
+    assert.ok(
+      s.from === `\${NODE_IMAGE}` || dockerfile.stages.some((other) => other.name === s.from),
+      s.name,
+    );
   }
   assert.deepEqual(
     dockerfile.stages.map((s) => s.name),
@@ -105,7 +109,7 @@ test('GIVEN the .dockerignore WHEN the context is staged as CDK does THEN it hol
     'tsconfig.base.json',
     'docker/Dockerfile',
     'packages/worker/src/index.ts',
-    'packages/cli/bin/stepfleet.js',
+    'examples/monte-carlo/src/handler.ts',
   ]) {
     assert.ok(files.includes(needed), `${needed} is in the context`);
   }
