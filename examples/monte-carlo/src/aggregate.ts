@@ -67,7 +67,10 @@ export interface ScenarioSummary {
     readonly histogram: readonly number[];
     readonly histogramTop: number;
   };
-  /** Draws per loss bin: {@link HISTOGRAM_BINS} equal bins over [0, PortfolioResult.lossHistogramTopCents]. */
+  /**
+   * Draws per loss bin: {@link HISTOGRAM_BINS} equal bins over [0, PortfolioResult.lossHistogramTopCents];
+   * the last bin also holds every draw beyond.
+   */
   readonly lossHistogram: readonly number[];
   /** Points (loss, P(L > loss)) of the loss exceedance curve, on a log grid of probabilities. */
   readonly exceedance: readonly { readonly lossCents: number; readonly probability: number }[];
@@ -187,9 +190,11 @@ export class PortfolioAggregator {
     if (this.#loanCount === 0) throw new AggregationError('no loans: nothing to aggregate');
     const M = this.#settings.draws;
     const sortedByScenario = this.#scenarios.map((acc) => Float64Array.from(acc.losses).sort());
+    // The histograms show the body of the distributions, up to 1.25 × the largest VaR 99.9 %
+    // (the last bin takes every draw beyond); the exceedance curves show the tail.
     let top = 0;
-    for (const sorted of sortedByScenario) top = Math.max(top, sorted[M - 1]!);
-    const lossHistogramTopCents = top > 0 ? top : 1;
+    for (const sorted of sortedByScenario) top = Math.max(top, valueAtRisk(sorted, 0.999));
+    const lossHistogramTopCents = top > 0 ? Math.ceil(top * 1.25) : 1;
     const scenarios = this.#scenarios.map((acc, s) =>
       this.#summarize(acc, sortedByScenario[s]!, s, lossHistogramTopCents),
     );

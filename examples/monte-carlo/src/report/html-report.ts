@@ -12,6 +12,7 @@ h1{font-size:1.5rem;margin-bottom:.25rem}h2{font-size:1.15rem;margin-top:2rem}
 .meta{color:#555;margin-top:0}
 table{border-collapse:collapse;margin:.5rem 0;font-variant-numeric:tabular-nums}
 th,td{padding:.3rem .6rem;border-bottom:1px solid #ddd;text-align:right}
+td{white-space:nowrap}
 th:first-child,td:first-child{text-align:left}
 th{background:#f6f6f6}
 .grid{display:flex;flex-wrap:wrap;gap:.5rem}
@@ -35,7 +36,8 @@ export function htmlReport(result: PortfolioResult, generatedAt = new Date().toI
         'analytic EL',
         'EL / EAD',
         'VaR 99%',
-        'VaR 99.9% [95% CI]',
+        'VaR 99.9%',
+        '95% CI of VaR 99.9%',
         'ES 97.5%',
         'mean default rate',
         'default rate 99.9%',
@@ -50,7 +52,8 @@ export function htmlReport(result: PortfolioResult, generatedAt = new Date().toI
         formatMoney(x.analyticExpectedLossCents),
         formatPercent(x.expectedLossCents / result.exposureCents),
         formatMoney(x.var99Cents),
-        `${formatMoney(x.var999Cents)} [${formatMoney(x.var999IntervalCents[0])} – ${formatMoney(x.var999IntervalCents[1])}]`,
+        formatMoney(x.var999Cents),
+        `${formatMoney(x.var999IntervalCents[0])} – ${formatMoney(x.var999IntervalCents[1])}`,
         formatMoney(x.es975Cents),
         formatPercent(x.defaultRate.mean),
         formatPercent(x.defaultRate.p999),

@@ -155,7 +155,7 @@ export function histogramSvg(
     );
   });
   parts.push(
-    `<text x="${f.left + plotWidth(f) / 2}" y="${height - 4}" text-anchor="middle" font-size="10">loss (draws per bin)</text>`,
+    `<text x="${f.left + plotWidth(f) / 2}" y="${height - 4}" text-anchor="middle" font-size="10">loss (draws per bin; the last bin holds all beyond)</text>`,
   );
   parts.push('</svg>');
   return parts.join('');
