@@ -27,6 +27,9 @@ export const MAX_CHILDREN = 10_000;
 /** Items read ahead of dispatch: enough for DescribeMapRun to see the work, bounded for memory. */
 const READ_AHEAD_ITEMS = 100_000;
 
+/** What a Map Run label may be (the validator checks an explicit Label the same way). */
+const LABEL = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/]{1,40}$/;
+
 /** A Map Run's status. */
 export type MapRunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
 
@@ -136,13 +139,14 @@ const COUNT_FIELD: Record<
 
 /** Runs a Distributed Map state's Map Run; resolves with the state's raw result. */
 export async function runMapRun(engine: Engine, request: MapRunRequest): Promise<unknown> {
-  const { env, state, input, context } = request;
+  const { env, state, stateName, input, context } = request;
   const jsonata = (state.QueryLanguage ?? env.language) === 'JSONata';
   const d: StateData = { state, rawInput: input, context, env, jsonata };
   const settings = await resolveMapRunSettings(d, input);
   const parent = env.execution;
   const id = randomUUID();
-  const label = state.Label ?? randomUUID().slice(0, 8);
+  // Without a Label, AWS's Map Run ARNs carry the state's name (e.g. `mapRun:csvProcess/Map:<id>`).
+  const label = state.Label ?? (LABEL.test(stateName) ? stateName : randomUUID().slice(0, 8));
   const childMachine = `${parent.stateMachineName.split('/')[0]}/${label}`;
   const run = new MapRun({
     arn: mapRunArn(
