@@ -115,7 +115,10 @@ export interface WorkerOptions {
    * @defaultValue 30 (STEPFLEET_STOP_TIMEOUT_SECONDS)
    */
   readonly stopTimeoutSeconds?: number;
-  /** Kept out of the stop budget to report interruptions and exit before SIGKILL. @defaultValue 3000 */
+  /**
+   * Kept out of the stop budget to report interruptions and exit before SIGKILL.
+   * @defaultValue 10 % of `stopTimeoutSeconds`, at most 3000
+   */
   readonly stopMarginMs?: number;
   /** Install SIGTERM/SIGINT handlers in `run()` (a second signal forces the stop). @defaultValue true */
   readonly handleSignals?: boolean;
@@ -174,7 +177,6 @@ export const workerDefaults = {
   timeoutMarginMs: 2_000,
   abortGraceMs: 1_000,
   stopTimeoutSeconds: 30,
-  stopMarginMs: 3_000,
   handleSignals: true,
   outputBucket: null,
   outputPrefix: 'stepfleet-output/',
@@ -282,6 +284,9 @@ export function resolveWorkerOptions(
     heartbeatSeconds,
     handlerTimeoutMs,
     workerName: options.workerName ?? defaultWorkerName(env),
+    stopMarginMs:
+      options.stopMarginMs ??
+      Math.min(3_000, (options.stopTimeoutSeconds ?? workerDefaults.stopTimeoutSeconds) * 100),
     region: options.region,
     endpoint: options.endpoint,
     resourceLimits: options.resourceLimits,

@@ -191,6 +191,8 @@ export class Worker extends EventEmitter<WorkerEvents> {
       maxThreads: o.threads,
       concurrentTasksPerWorker: o.tasksPerThread,
       idleTimeout: Number.POSITIVE_INFINITY,
+      // 'sync' blocks an idle thread in Atomics.wait, which stalls async handlers sharing it.
+      atomics: 'sync',
       resourceLimits: o.resourceLimits,
       workerData: settings,
     });
@@ -404,7 +406,8 @@ export class Worker extends EventEmitter<WorkerEvents> {
       await running?.pollersDone;
       while (this.#tasks.size > 0) await Promise.all([...this.#tasks.values()].map((t) => t.done));
     })();
-    await Promise.race([drained, sleep(Math.max(0, this.#stopDeadline - Date.now()), this.#forced.signal)]);
+    const drainedOrForced = AbortSignal.any([this.#forced.signal, abortOn(drained)]);
+    await sleep(Math.max(0, this.#stopDeadline - Date.now()), drainedOrForced);
 
     this.#lifecycle.set('STOPPING');
     const left = [...this.#tasks.values()];
@@ -412,7 +415,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     const openPolls = this.#pollers.filter((p) => p.inFlightSince !== null).length;
     if (openPolls > 0) this.log.warn({ openPolls }, 'polls still open at the stop deadline');
     const reportWindow = Math.max(500, o.stopMarginMs - 500);
-    await Promise.race([Promise.all(left.map((t) => t.interrupt())), sleep(reportWindow)]);
+    await sleep(reportWindow, abortOn(Promise.all(left.map((t) => t.interrupt()))));
 
     // Ordered cleanups; each failure is logged and the next one still runs.
     const cleanups: Array<[string, () => unknown]> = [
@@ -446,6 +449,16 @@ export class Worker extends EventEmitter<WorkerEvents> {
     }
     this.#lifecycle.set('STOPPED');
   }
+}
+
+/** A signal that fires when `promise` settles (so a sleep can end early without a dangling timer). */
+function abortOn(promise: Promise<unknown>): AbortSignal {
+  const controller = new AbortController();
+  promise.then(
+    () => controller.abort(),
+    () => controller.abort(),
+  );
+  return controller.signal;
 }
 
 /**

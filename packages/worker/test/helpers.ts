@@ -128,3 +128,37 @@ export function batchInput(
     },
   });
 }
+
+/** The outcome of a task as the backend's scheduler reports it. */
+export type Outcome = Awaited<ReturnType<LocalBackend['activities']['schedule']>>;
+
+/**
+ * Schedules a task and, like an ASL `Retry` on `Worker.Interrupted`, `States.Timeout` and
+ * `States.HeartbeatTimeout`, schedules it again (attempt + 1) until it ends otherwise.
+ * Returns every outcome in order.
+ */
+export async function scheduleWithRetry(
+  backend: LocalBackend,
+  arn: string,
+  makeInput: (attempt: number) => string,
+  options: { heartbeatSeconds?: number; timeoutSeconds?: number },
+  maxAttempts = 6,
+): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    const outcome = await backend.activities.schedule(arn, makeInput(attempt), options);
+    outcomes.push(outcome);
+    const retryable =
+      outcome.status === 'TIMED_OUT' ||
+      (outcome.status === 'FAILED' && outcome.error === 'Worker.Interrupted');
+    if (!retryable) break;
+  }
+  return outcomes;
+}
+
+/** The last JSON line a worker wrote when `run()` resolved (see fixtures/run-worker.ts). */
+export function finalReport(
+  worker: WorkerProcess,
+): { state: string; metrics: Record<string, number> } | undefined {
+  return worker.lines.findLast((l) => l.exit === 'run resolved') as never;
+}
