@@ -21,10 +21,10 @@ async function codeOf(call: () => Promise<unknown>): Promise<string> {
 describe('the programmatic S3 store (what the engine calls, no HTTP)', () => {
   let s3: S3Service;
   let cleanup: () => Promise<void>;
+  let dataDir: string;
   before(async () => {
-    const temp = await tempDataDir();
-    cleanup = temp.cleanup;
-    s3 = createS3Service({ dataDir: temp.dataDir });
+    ({ dataDir, cleanup } = await tempDataDir());
+    s3 = createS3Service({ dataDir });
     await s3.store.createBucket('store');
   });
   after(async () => {
@@ -105,6 +105,10 @@ describe('the programmatic S3 store (what the engine calls, no HTTP)', () => {
       ['items/20', 'items/21', 'items/22', 'items/23', 'items/24'],
     );
     assert.deepEqual(Object.keys(all[0]!).sort(), ['etag', 'key', 'lastModified', 'size', 'storageClass']);
+  });
+
+  test('a second service on the same data directory is refused while the first is open', () => {
+    assert.throws(() => createS3Service({ dataDir }), /in use by another stepfleet local backend/);
   });
 
   test('errors are AwsErrors with S3 codes', async () => {

@@ -49,6 +49,9 @@ CREATE TABLE IF NOT EXISTS parts (
 
 type Row = Record<string, unknown>;
 
+/** SQLite's "database is locked" result code. */
+const SQLITE_BUSY = 5;
+
 /**
  * The S3 index: buckets, object metadata, multipart uploads, in SQLite. Keys are stored as
  * UTF-8 BLOBs, so the primary key orders them exactly as S3 lists them (UTF-8 byte order) and
@@ -60,10 +63,30 @@ export class Catalog {
   readonly #statements = new Map<string, StatementSync>();
   #buckets: Map<string, BucketInfo> | undefined;
 
+  /**
+   * Opens the index at `path`, creating it if needed, and takes it for this process alone: a
+   * second backend on the same data directory fails here with a clear error instead of
+   * sharing it (the in-memory bucket list would go stale).
+   */
   constructor(path: string) {
     this.#db = new DatabaseSync(path);
-    this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
-    this.#db.exec(SCHEMA);
+    try {
+      // Exclusive locking mode keeps the write lock from the first write until close; the OS
+      // releases it if the process dies.
+      this.#db.exec(
+        'PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;',
+      );
+      this.#db.exec(`BEGIN IMMEDIATE; ${SCHEMA} COMMIT;`);
+    } catch (error) {
+      this.#db.close();
+      if ((error as { errcode?: number }).errcode === SQLITE_BUSY) {
+        throw new Error(
+          `The S3 data at ${path} is in use by another stepfleet local backend; stop it or use another data directory.`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
   }
 
   #sql(text: string): StatementSync {

@@ -44,9 +44,16 @@ const SMALL_BODY_BYTES = 256 * 1024;
  */
 export function openS3Store(root: string, clock: Pick<Clock, 'now'>): S3Store {
   mkdirSync(root, { recursive: true });
+  // The index first: it takes the directory for this process before temp files are cleared.
+  const catalog = new Catalog(join(root, 'index.sqlite'));
   const blobs = new BlobStore(root);
-  blobs.init();
-  return new DiskS3Store(new Catalog(join(root, 'index.sqlite')), blobs, clock);
+  try {
+    blobs.init();
+  } catch (error) {
+    catalog.close();
+    throw error;
+  }
+  return new DiskS3Store(catalog, blobs, clock);
 }
 
 /** The S3 store: metadata in the {@link Catalog}, bytes in the {@link BlobStore}. */
