@@ -80,8 +80,8 @@ test('GIVEN the run stage WHEN read THEN its settings come from the environment,
   const env = Object.assign({}, ...argsOf(run, 'ENV').map((e) => assignments(e, args)));
   assert.equal(
     env[WORKER_ENV.handler],
-    'examples/monte-carlo/dist/handler.js',
-    'the handler comes from the HANDLER build arg',
+    MONTE_CARLO_HANDLERS.compiled.batch,
+    'the HANDLER build arg defaults to the batch handler of the example',
   );
   assert.equal(env.HOME, '/tmp');
   assert.match(env.STEPFLEET_HEALTH_FILE, /^\/tmp\//);
