@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import {
   CreateClusterCommand,
@@ -278,4 +279,25 @@ test('close() stops every task, SIGKILL for the stubborn, and leaves no process'
   assert.equal(stubborn!.signal, 'SIGKILL');
   assert.ok(tookMs >= 950, `close waited for the stop timeout (${tookMs} ms)`);
   await h.ecs.close();
+});
+
+test('a task finds its metadata, region, endpoint and credentials as on Fargate', async (t) => {
+  // GIVEN a task whose process uses the AWS SDK with no configuration
+  const h = await startEcs(t);
+  const { service } = await createService(h, {
+    desiredCount: 1,
+    command: ['node', join(import.meta.dirname, 'fixtures', 'ecs-sdk-task.mjs')],
+  });
+  const [task] = await waitForRunning(h, service, 1);
+
+  // THEN it reads the task metadata endpoint and calls this backend with container credentials
+  const log = await waitForLog(task!.logFile, '"taskArn"', 20_000);
+  const found = JSON.parse(log.trim().split('\n').at(-1)!);
+  assert.deepEqual(found, {
+    taskIdFromUri: task!.taskId,
+    taskArn: task!.taskArn,
+    family: service,
+    serviceStatus: 'ACTIVE',
+    accessKeyId: 'ASIASTEPFLEETLOCAL00',
+  });
 });

@@ -4,7 +4,7 @@ import { type ExtraRoute, readBody } from '../http-router.ts';
 import type { EcsState } from './ecs-state.ts';
 import type { Task } from './model.ts';
 import { applyProtection, expiryMinutes, protectionRefusal } from './protection-operations.ts';
-import { AGENT_PREFIX } from './task-launcher.ts';
+import { AGENT_PREFIX, METADATA_PATH } from './task-launcher.ts';
 
 /**
  * The per-task ECS container agent endpoint, what a task finds at `$ECS_AGENT_URI`:
@@ -12,7 +12,7 @@ import { AGENT_PREFIX } from './task-launcher.ts';
  *   shapes (`{"protection": {...}}`, `{"failure": {...}}`, `{"error": {...}}`) as
  *   https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-scale-in-protection-endpoint.html
  *   documents and amazon-ecs-agent's task protection handler writes them;
- * - `GET /metadata`, `GET /metadata/task`: a small task metadata v4 (`$ECS_CONTAINER_METADATA_URI_V4`);
+ * - `GET /v4/<id>`, `GET /v4/<id>/task`: a small task metadata v4 (`$ECS_CONTAINER_METADATA_URI_V4`);
  * - `GET /credentials`: container credentials (`$AWS_CONTAINER_CREDENTIALS_FULL_URI`), so the
  *   AWS SDK in a task finds credentials as it does on Fargate.
  */
@@ -43,8 +43,9 @@ export function createAgentRoute(state: EcsState): ExtraRoute {
         return send(res, status, reply);
       }
       if (req.method !== 'GET') return send(res, 405, { message: `${req.method} is not allowed on ${rest}` });
-      if (rest === '/metadata') return send(res, 200, containerMetadata(task));
-      if (rest === '/metadata/task') return send(res, 200, taskMetadata(task));
+      const metadata = rest.startsWith(METADATA_PATH) ? rest.slice(METADATA_PATH.length).split('/') : [];
+      if (metadata.length === 1) return send(res, 200, containerMetadata(task));
+      if (metadata.length === 2 && metadata[1] === 'task') return send(res, 200, taskMetadata(task));
       if (rest === '/credentials') return send(res, 200, credentials(state, task));
       return send(res, 404, { message: `No agent endpoint ${rest}` });
     },

@@ -15,6 +15,8 @@ export const DEFAULT_CLUSTER = 'default';
 export class EcsState {
   readonly launcher: LauncherContext;
   readonly #stores = new Map<string, RegionStore>();
+  /** Set by close(): the API refuses calls, so no task starts any more. */
+  closed = false;
 
   constructor(launcher: Omit<LauncherContext, 'onTaskChanged'>) {
     this.launcher = { ...launcher, onTaskChanged: (task) => this.#taskChanged(task) };
@@ -74,9 +76,16 @@ export class EcsState {
     return found;
   }
 
-  /** Runs the scheduler for one service. */
+  /**
+   * Runs the scheduler for one service. It runs from timers and process events too, so it
+   * never throws: a failure is logged and the next change or safety-net tick retries.
+   */
   reconcile(service: Service): void {
-    reconcileService(this.launcher, service.cluster.store, service);
+    try {
+      reconcileService(this.launcher, service.cluster.store, service);
+    } catch (error) {
+      this.launcher.logger?.error({ err: error, service: service.arn }, 'ecs reconcile failed');
+    }
   }
 
   /** Runs the scheduler for every service that has anything to do (the safety net). */

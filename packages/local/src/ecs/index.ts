@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { AwsError } from '../aws-error.ts';
 import type { Clock } from '../clock.ts';
 import type { ExtraRoute } from '../http-router.ts';
 import type { JsonService } from '../service.ts';
@@ -98,12 +99,14 @@ export function createEcsService(options: EcsServiceOptions): EcsService {
       operations: Object.fromEntries(
         Object.entries(operations).map(([name, op]) => [
           name,
-          (input: Record<string, unknown>, ctx: Parameters<typeof op>[1]) =>
-            op(input, {
+          (input: Record<string, unknown>, ctx: Parameters<typeof op>[1]) => {
+            if (state.closed) throw new AwsError('ServerException', 'stepfleet local is shutting down', 500);
+            return op(input, {
               ...ctx,
               region: ctx.region || defaults.region,
               accountId: ctx.accountId || defaults.accountId,
-            }),
+            });
+          },
         ]),
       ),
     },
@@ -111,6 +114,7 @@ export function createEcsService(options: EcsServiceOptions): EcsService {
     observations,
     close() {
       closing ??= (async () => {
+        state.closed = true;
         clearInterval(safetyNet);
         for (const store of state.stores()) {
           for (const cluster of store.clusters.values()) {

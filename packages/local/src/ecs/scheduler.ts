@@ -126,7 +126,11 @@ function start(ctx: LauncherContext, store: RegionStore, service: Service, count
       // The clock scaled the wait already; this timer is in real milliseconds.
       service.restartTimer = setTimeout(() => {
         service.restartTimer = undefined;
-        reconcileService(ctx, store, service);
+        try {
+          reconcileService(ctx, store, service);
+        } catch (error) {
+          ctx.logger?.error({ err: error, service: service.arn }, 'ecs reconcile failed');
+        }
       }, waitMs + 5);
       service.restartTimer.unref();
     }

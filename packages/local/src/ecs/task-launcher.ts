@@ -27,6 +27,31 @@ export interface LauncherContext {
 /** Where the per-task agent endpoint lives, under the backend's URL. */
 export const AGENT_PREFIX = '/_ecs-agent/';
 
+/**
+ * Variables that would give a task the host's AWS identity. A Fargate container never
+ * inherits its host's credentials; it gets the task role's from the credentials endpoint.
+ */
+const HOST_CREDENTIAL_VARIABLES = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_PROFILE',
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+  'AWS_ROLE_ARN',
+];
+
+function withoutHostCredentials(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const copy = { ...env };
+  for (const name of HOST_CREDENTIAL_VARIABLES) delete copy[name];
+  return copy;
+}
+
+/** The path of the task metadata endpoint v4 under a task's agent URI. */
+export const METADATA_PATH = '/v4/';
+
 /** What a new task is. */
 export interface NewTask {
   readonly store: RegionStore;
@@ -105,24 +130,25 @@ export function resolveArgv(argv: readonly string[]): string[] {
   return program === 'node' ? [process.execPath, ...args] : [...argv];
 }
 
-/** The environment of a task's process: the backend's, the agent's variables, then the task's own. */
+/**
+ * The environment of a task's process: the backend's (without its AWS credentials), the
+ * variables ECS gives a Fargate container, the task definition's, then the agent's.
+ */
 export function taskEnvironment(ctx: LauncherContext, store: RegionStore, task: Task): NodeJS.ProcessEnv {
   const agentUri = `${ctx.agentBaseUrl()}${AGENT_PREFIX}${task.id}`;
   const env: NodeJS.ProcessEnv = {
-    ...ctx.baseEnv,
+    ...withoutHostCredentials(ctx.baseEnv),
     AWS_REGION: store.region,
     AWS_DEFAULT_REGION: store.region,
     // Tasks of the local backend talk to it, as a Fargate task talks to its region's endpoints.
     AWS_ENDPOINT_URL: ctx.agentBaseUrl(),
+    // Credentials as a Fargate task gets them: from the container credentials endpoint.
+    AWS_CONTAINER_CREDENTIALS_FULL_URI: `${agentUri}/credentials`,
     ...task.environment,
     ECS_AGENT_URI: agentUri,
-    ECS_CONTAINER_METADATA_URI_V4: `${agentUri}/metadata`,
-    ECS_CONTAINER_METADATA_URI: `${agentUri}/metadata`,
+    // Shaped as on Fargate (`.../v4/<taskId>-<n>`), so code that reads the task id from it works.
+    ECS_CONTAINER_METADATA_URI_V4: `${agentUri}${METADATA_PATH}${task.id}-0`,
   };
-  // Credentials as a Fargate task gets them: from the container credentials endpoint, unless set.
-  if (env.AWS_ACCESS_KEY_ID === undefined && env.AWS_CONTAINER_CREDENTIALS_FULL_URI === undefined) {
-    env.AWS_CONTAINER_CREDENTIALS_FULL_URI = `${agentUri}/credentials`;
-  }
   return env;
 }
 
