@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { AwsError } from '../aws-error.ts';
 import { StatesError } from './errors.ts';
+import { isObject } from './json-value.ts';
 import type { TaskResource } from './resources.ts';
 import type { EngineS3, RunEnv } from './runtime.ts';
 
@@ -20,9 +21,6 @@ export async function callIntegration(resource: Integration, args: unknown, env:
   if (resource.service === 'ecs') return callEcs(resource.action, args, env);
   return callS3(resource.action, args, env);
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const FUNCTION_ARN =
   /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:([A-Za-z0-9_-]+)(?::[A-Za-z0-9$_-]+)?$/;

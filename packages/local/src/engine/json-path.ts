@@ -5,6 +5,7 @@
  * or filter is "definite" and selects one value; the others select a list.
  */
 import { runtimeError } from './errors.ts';
+import { isObject } from './json-value.ts';
 
 type Step =
   | { kind: 'name'; name: string }
@@ -121,9 +122,6 @@ function parseBracket(body: string, src: string): Step {
   }
   throw new Error(`unsupported bracket expression [${body}] in ${src}`);
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function apply(step: Step, value: unknown, out: unknown[]): void {
   switch (step.kind) {

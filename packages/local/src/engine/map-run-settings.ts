@@ -7,6 +7,7 @@ import type { StateData } from './dataflow.ts';
 import { StatesError } from './errors.ts';
 import type { BatcherSettings } from './item-batcher.ts';
 import type { ResolvedItemReader } from './item-reader.ts';
+import { isObject } from './json-value.ts';
 import { evaluateJsonataTemplate } from './jsonata-eval.ts';
 import { integerSetting } from './map-items.ts';
 import { evaluateTemplate } from './payload.ts';
@@ -37,9 +38,6 @@ async function optionalNumber(
   if (value === undefined && path === undefined) return undefined;
   return integerSetting(d, input, value, path, field, 0);
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Evaluates the Map state's Distributed Map settings against its effective input. */
 export async function resolveMapRunSettings(d: StateData, input: unknown): Promise<MapRunSettings> {
