@@ -140,7 +140,7 @@ describe('S3 wire details: aws-chunked bodies, checksums, bad requests, restarts
     assert.equal(error.name, 'NoSuchKey');
   });
 
-  test('broken framing is InvalidRequest; a short body is IncompleteBody; a wrong Content-MD5 is BadDigest', async () => {
+  test('broken framing is InvalidRequest, a short body IncompleteBody, a wrong Content-MD5 BadDigest, a wrong payload hash XAmzContentSHA256Mismatch', async () => {
     const garbage = await raw(
       h.backend.url,
       'PUT',
@@ -165,6 +165,18 @@ describe('S3 wire details: aws-chunked bodies, checksums, bad requests, restarts
       Buffer.from('body'),
     );
     assert.equal(codeOf(md5), 'BadDigest');
+    const signed = await raw(
+      h.backend.url,
+      'PUT',
+      '/wire/signed-payload',
+      { 'x-amz-content-sha256': createHash('sha256').update('other').digest('hex') },
+      Buffer.from('body'),
+    );
+    assert.equal(codeOf(signed), 'XAmzContentSHA256Mismatch');
+    const notStored = await rejectionOf(() =>
+      s3.send(new GetObjectCommand({ Bucket: 'wire', Key: 'signed-payload' })),
+    );
+    assert.equal(notStored.name, 'NoSuchKey');
     const patch = await raw(h.backend.url, 'PATCH', '/wire/k', {});
     assert.equal(patch.status, 405);
     assert.equal(codeOf(patch), 'MethodNotAllowed');

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { pipeline, type Readable } from 'node:stream';
+import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
+import { AwsError } from '../aws-error.ts';
 import { AwsChunkedDecoder } from './aws-chunked.ts';
 import { CHECKSUM_ALGORITHMS, createDigest, parseChecksumAlgorithm } from './checksums.ts';
 import { s3Errors } from './errors.ts';
@@ -59,6 +60,11 @@ export function requestPayload(req: IncomingMessage, lengthRequired: boolean): R
   if (chunked) {
     decoder = new AwsChunkedDecoder();
     stream = pipeline(req, decoder, () => {});
+  }
+  // A signed payload carries its SHA-256 in hex; S3 checks it, and so does the backend.
+  const payloadHash = req.headers['x-amz-content-sha256'];
+  if (typeof payloadHash === 'string' && /^[0-9a-f]{64}$/.test(payloadHash)) {
+    stream = pipeline(stream, new PayloadHashCheck(payloadHash), () => {});
   }
   const md5 = headerText(req, 'content-md5');
   if (md5 !== undefined && !/^[A-Za-z0-9+/]{22}==$/.test(md5)) throw s3Errors.invalidDigest('Content-MD5');
@@ -153,4 +159,34 @@ export async function readSmallBody(req: IncomingMessage, limitBytes: number): P
       throw s3Errors.badDigest(payload.checksum.algorithm);
   }
   return body;
+}
+
+/** Passes a body through, failing it at its end when its SHA-256 is not the one signed. */
+class PayloadHashCheck extends Transform {
+  readonly #hash = createHash('sha256');
+  readonly #expected: string;
+
+  constructor(expected: string) {
+    super();
+    this.#expected = expected;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.#hash.update(chunk);
+    callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    const actual = this.#hash.digest('hex');
+    callback(
+      actual === this.#expected
+        ? null
+        : new AwsError(
+            'XAmzContentSHA256Mismatch',
+            "The provided 'x-amz-content-sha256' header does not match what was computed.",
+            400,
+            { ClientComputedContentSHA256: this.#expected, S3ComputedContentSHA256: actual },
+          ),
+    );
+  }
 }

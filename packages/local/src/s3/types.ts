@@ -58,6 +58,7 @@ export interface GetObjectOptions {
 
 /** An object being read: metadata plus a stream of its bytes, read from disk as it is consumed. */
 export interface GetObjectResult extends ObjectInfo {
+  /** The bytes, read from an open file: consume it or `destroy()` it, or the file stays open. */
   readonly body: Readable;
   /** The bytes `body` yields (the range's length for a ranged read). */
   readonly contentLength: number;
