@@ -17,7 +17,7 @@ import { resolveSimulationInput } from './simulation-input.ts';
 export default defineBatchHandler<unknown, unknown, BatchOutput>(
   async ({ items, batchInput, signal, s3, log }) => {
     const input = resolveSimulationInput(batchInput);
-    const loans = await loadLoans(items, s3, signal);
+    const loans = await loadLoans(items, s3, { defaultBucket: input.itemsBucket, signal });
     signal.throwIfAborted();
     const started = performance.now();
     const result = runBatch(loans, input);

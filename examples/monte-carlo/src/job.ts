@@ -56,7 +56,9 @@ export interface MonteCarloJobOptions {
    */
   readonly layout?: 'objects' | 'jsonl';
   /**
-   * The input bucket.
+   * The input bucket. Also passed to the batches as `itemsBucket`; when left out, the workers
+   * read item keys from their data bucket (`STEPFLEET_DATA_BUCKET`), which must then be the
+   * deployment's input bucket.
    * @defaultValue the deployment's input bucket
    */
   readonly bucket?: string;
@@ -101,6 +103,8 @@ export function monteCarloJob(options: MonteCarloJobOptions = {}): JobSpec {
     ...(options.rho !== undefined ? { rho: options.rho } : {}),
     ...(options.model ? { model: options.model } : {}),
     ...(options.spill ? { spill: options.spill } : {}),
+    // listObjectsV2 items carry no bucket; without one here the worker's data bucket is used.
+    ...(options.bucket ? { itemsBucket: options.bucket } : {}),
   };
   // Fail here, with the field named, rather than in every batch.
   resolveSimulationInput(batchInput);

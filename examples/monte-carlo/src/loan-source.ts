@@ -17,12 +17,19 @@ export interface LoanReader {
 /** Objects fetched at once per batch. */
 export const FETCH_CONCURRENCY = 16;
 
-function objectRef(item: unknown): { ref: string | { Bucket?: string; Key: string }; key: string } | null {
-  if (typeof item === 'string') return { ref: item, key: item };
+function objectRef(
+  item: unknown,
+  defaultBucket: string | null,
+): { ref: string | { Bucket?: string; Key: string }; key: string } | null {
+  if (typeof item === 'string') {
+    if (item.startsWith('s3://') || defaultBucket === null) return { ref: item, key: item };
+    return { ref: { Bucket: defaultBucket, Key: item }, key: item };
+  }
   if (typeof item === 'object' && item !== null && 'Key' in item && !('id' in item)) {
     const { Key, Bucket } = item as { Key: unknown; Bucket?: unknown };
     if (typeof Key !== 'string' || Key === '') return null;
-    return { ref: typeof Bucket === 'string' ? { Bucket, Key } : { Key }, key: Key };
+    const bucket = typeof Bucket === 'string' ? Bucket : defaultBucket;
+    return { ref: bucket === null ? { Key } : { Bucket: bucket, Key }, key: Key };
   }
   return null;
 }
@@ -53,18 +60,21 @@ function parseJson(text: string, where: string): unknown {
 
 /**
  * The loans of a batch, in item order. Objects are fetched with at most
- * {@link FETCH_CONCURRENCY} reads in flight.
+ * {@link FETCH_CONCURRENCY} reads in flight; an item naming a key without a bucket is read from
+ * `defaultBucket` (else from the reader's own default).
  */
 export async function loadLoans(
   items: readonly unknown[],
   reader: LoanReader,
-  signal?: AbortSignal,
+  options: { readonly defaultBucket?: string | null; readonly signal?: AbortSignal } = {},
 ): Promise<Loan[]> {
+  const { signal } = options;
+  const defaultBucket = options.defaultBucket ?? null;
   if (!Array.isArray(items)) throw new InvalidLoanError('Items must be an array');
   const parts: Loan[][] = new Array(items.length);
   const fetches: number[] = [];
   items.forEach((item, i) => {
-    const ref = objectRef(item);
+    const ref = objectRef(item, defaultBucket);
     if (ref) fetches.push(i);
     else parts[i] = [parseLoan(item, `Items[${i}]`)];
   });
@@ -72,7 +82,7 @@ export async function loadLoans(
   const lane = async (): Promise<void> => {
     while (next < fetches.length) {
       const i = fetches[next++]!;
-      const { ref, key } = objectRef(items[i])!;
+      const { ref, key } = objectRef(items[i], defaultBucket)!;
       signal?.throwIfAborted();
       parts[i] = parseLoanObject(await reader.getText(ref, { signal }), key);
     }

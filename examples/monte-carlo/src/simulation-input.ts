@@ -54,6 +54,12 @@ export interface SimulationInput {
   readonly model?: CreditModelOptions;
   /** Where a batch writes its output when it is too large to return (see batch-output.ts). */
   readonly spill?: SpillLocation;
+  /**
+   * The bucket of items that name an S3 object without one (an `s3:listObjectsV2` ItemReader's
+   * items carry only `Key`).
+   * @defaultValue the worker's data bucket (`STEPFLEET_DATA_BUCKET`)
+   */
+  readonly itemsBucket?: string;
 }
 
 /** An S3 location for batch outputs too large for the activity's 256 KiB output. */
@@ -81,6 +87,7 @@ export interface ResolvedSimulationInput {
   readonly perLoanPds: boolean;
   readonly model: ResolvedCreditModelOptions;
   readonly spill: { readonly bucket: string | null; readonly prefix: string };
+  readonly itemsBucket: string | null;
 }
 
 /** The defaults of {@link SimulationInput}. */
@@ -176,6 +183,9 @@ export function resolveSimulationInput(input: unknown): ResolvedSimulationInput 
     bad('spill.bucket must be a non-empty string');
   }
   if (spill.prefix !== undefined && typeof spill.prefix !== 'string') bad('spill.prefix must be a string');
+  if (i.itemsBucket !== undefined && (typeof i.itemsBucket !== 'string' || i.itemsBucket === '')) {
+    bad('itemsBucket must be a non-empty string');
+  }
   return {
     seed: i.seed,
     draws,
@@ -186,6 +196,7 @@ export function resolveSimulationInput(input: unknown): ResolvedSimulationInput 
     perLoanPds,
     model,
     spill: { bucket: spill.bucket ?? null, prefix: spill.prefix ?? SIMULATION_DEFAULTS.spillPrefix },
+    itemsBucket: i.itemsBucket ?? null,
   };
 }
 

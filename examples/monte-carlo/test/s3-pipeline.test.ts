@@ -46,8 +46,9 @@ const quietLog = { debug() {}, info() {}, warn() {}, error() {}, child: () => qu
 async function call<T>(
   definition: HandlerDefinition,
   input: { items?: unknown[]; batchInput?: unknown; plain?: unknown },
+  defaultBucket: string | null = BUCKET,
 ): Promise<T> {
-  const s3 = createS3Helpers(async () => client, BUCKET);
+  const s3 = createS3Helpers(async () => client, defaultBucket);
   const context = {
     signal: new AbortController().signal,
     log: quietLog,
@@ -106,6 +107,19 @@ test('the writer streams one object per loan; the batch handler reads them by ke
   const loans = [...generatePortfolio('pf', 40, 80)];
   assert.deepEqual(byKey, runBatch(loans, resolveSimulationInput(batchInput)));
   assert.deepEqual(await call<BatchResult>(batchHandler, { items: loans, batchInput }), byKey);
+  // AND with no default bucket in the worker, BatchInput.itemsBucket names it
+  assert.deepEqual(
+    await call<BatchResult>(
+      batchHandler,
+      { items, batchInput: { ...batchInput, itemsBucket: BUCKET } },
+      null,
+    ),
+    byKey,
+  );
+  await assert.rejects(
+    call(batchHandler, { items, batchInput }, null),
+    /no bucket for S3 key objects\/loans\/000040.json/,
+  );
 });
 
 test('JSONL files: the writer splits the portfolio into files, the handler reads a whole file as a batch', async () => {
