@@ -1,7 +1,8 @@
 /**
  * The conformance suite: definitions taken from the AWS documentation's examples for every
  * state type, the JSONPath and JSONata data flows, intrinsic functions, Retry/Catch rules and
- * Distributed Map, each run on the engine and compared with the documented result.
+ * Distributed Map, each run on the local backend through client-sfn and compared with the
+ * documented result.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';

@@ -1,18 +1,13 @@
 /**
- * The conformance harness: an engine wired to a real activity store and a real on-disk S3
- * store, driven through its API operations (the same handlers the HTTP backend serves).
- * `run` creates a state machine from a definition, starts it and waits for it to close.
+ * The conformance harness: a local backend (`startLocalBackend`) driven through the real
+ * `@aws-sdk/client-sfn`. `run` creates a state machine from a definition, starts it and waits
+ * for it to close; `call` sends any Step Functions operation by name.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ActivityStore } from '../../src/activities/activity-store.ts';
-import { createClock } from '../../src/clock.ts';
-import { createEngine, type LocalEngine } from '../../src/engine/index.ts';
-import { openS3Store } from '../../src/s3/store.ts';
-import type { S3Store } from '../../src/s3/types.ts';
-import type { RequestContext } from '../../src/service.ts';
+import * as sfnCommands from '@aws-sdk/client-sfn';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { type LocalBackend, startLocalBackend } from '@stepfleet/local';
 
 /** How an execution ended. */
 export interface RunResult {
@@ -25,11 +20,10 @@ export interface RunResult {
 
 /** A started harness; `close()` in `after`. */
 export interface EngineHarness {
-  readonly engine: LocalEngine;
-  readonly s3: S3Store;
-  readonly activities: ActivityStore;
-  readonly ctx: RequestContext;
-  /** Calls an operation by name. */
+  readonly backend: LocalBackend;
+  /** The backend's S3 store (objects for ItemReaders, results of ResultWriters). */
+  readonly s3: LocalBackend['s3'];
+  /** Sends `<operation>Command` through client-sfn and returns its output. */
   call<T = Record<string, unknown>>(operation: string, input: Record<string, unknown>): Promise<T>;
   /** Creates a state machine (unique name) and returns its ARN. */
   create(definition: unknown, type?: 'STANDARD' | 'EXPRESS'): Promise<string>;
@@ -42,37 +36,30 @@ export interface EngineHarness {
   close(): Promise<void>;
 }
 
-export const ACCOUNT = '123456789012';
-export const REGION = 'us-east-1';
-export const ROLE = `arn:aws:iam::${ACCOUNT}:role/stepfleet-test`;
+export const ROLE = 'arn:aws:iam::123456789012:role/stepfleet-test';
 
 const fn = (name: string): string => join(import.meta.dirname, 'functions', `${name}.ts`);
 
 /** Local functions the conformance cases invoke through `lambda:invoke`. */
 export const FUNCTIONS = { flaky: fn('flaky'), echo: fn('echo') };
 
-/** Starts an engine with a real activity store and S3 store (timeScale speeds waits up). */
+type CommandClass = new (input: Record<string, unknown>) => Parameters<SFNClient['send']>[0];
+
+/** Starts a backend (timeScale speeds waits up) and a client for it. */
 export async function startEngineHarness(timeScale = 100): Promise<EngineHarness> {
-  const dir = await mkdtemp(join(tmpdir(), 'stepfleet-engine-'));
-  const clock = createClock(timeScale);
-  const activities = new ActivityStore({
-    clock,
-    pollSeconds: 60,
-    keepPollsOfClosedConnections: true,
-    recentTaskLimit: 100,
+  const backend = await startLocalBackend({ port: 0, timeScale, functions: FUNCTIONS });
+  const client = new SFNClient({
+    endpoint: backend.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    maxAttempts: 1,
   });
-  const s3 = openS3Store(join(dir, 's3'), clock);
-  const engine = createEngine({ clock, accountId: ACCOUNT, activities, s3, functions: FUNCTIONS });
-  const ctx: RequestContext = {
-    region: REGION,
-    accountId: ACCOUNT,
-    requestId: 'test',
-    clientGone: new AbortController().signal,
-  };
   const call = async <T>(operation: string, input: Record<string, unknown>): Promise<T> => {
-    const op = engine.operations[operation];
-    if (!op) throw new Error(`no operation ${operation}`);
-    return (await op(input, ctx)) as T;
+    const Command = (sfnCommands as unknown as Record<string, CommandClass | undefined>)[
+      `${operation}Command`
+    ];
+    if (!Command) throw new Error(`client-sfn has no ${operation}Command`);
+    return (await client.send(new Command(input))) as T;
   };
   const create = async (definition: unknown, type: 'STANDARD' | 'EXPRESS' = 'STANDARD'): Promise<string> => {
     const out = await call<{ stateMachineArn: string }>('CreateStateMachine', {
@@ -112,20 +99,16 @@ export async function startEngineHarness(timeScale = 100): Promise<EngineHarness
     }
   };
   return {
-    engine,
-    s3,
-    activities,
-    ctx,
+    backend,
+    s3: backend.s3,
     call,
     create,
     start,
     wait,
     run: async (definition, input) => wait(await start(await create(definition), input)),
     async close() {
-      await engine.close();
-      await activities.close();
-      await s3.close();
-      await rm(dir, { recursive: true, force: true });
+      client.destroy();
+      await backend.close();
     },
   };
 }

@@ -408,7 +408,7 @@ export const distributedMapCases: ConformanceCase[] = [
       assert.equal(failed[0]!.Cause, 'first item fails');
       assert.match(
         failed[0]!.ExecutionArn!,
-        /^arn:aws:states:us-east-1:123456789012:execution:sm-[^/]+\/[^:]+:[0-9a-f-]{36}$/,
+        /^arn:aws:states:us-east-1:\d{12}:execution:sm-[^/:]+\/Map:[0-9a-f-]{36}$/,
       );
       const run = await mapRunOf(h, r);
       assert.deepEqual([run.itemCounts.resultsWritten, run.executionCounts.resultsWritten], [10, 2]);
