@@ -12,15 +12,18 @@ import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
+  DescribeMapRunCommand,
   GetActivityTaskCommand,
   GetExecutionHistoryCommand,
   type HistoryEvent,
   ListExecutionsCommand,
+  ListMapRunsCommand,
   SendTaskSuccessCommand,
   SFNClient,
   type SFNServiceException,
   StartExecutionCommand,
   StopExecutionCommand,
+  UpdateMapRunCommand,
 } from '@aws-sdk/client-sfn';
 import { type LocalBackend, startLocalBackend } from '@stepfleet/local';
 
@@ -381,5 +384,62 @@ describe('service integrations', () => {
     const out = JSON.parse(d.output!) as { s3: { Error: string }; ecs: { Error: string } };
     assert.equal(out.s3.Error, 'S3.NoSuchKeyException');
     assert.match(out.ecs.Error, /^Ecs\.\w+Exception$/);
+  });
+});
+
+describe('Map Runs', () => {
+  test('UpdateMapRun changes maxConcurrency of a running Map Run at once; StopExecution closes its tasks', async () => {
+    // GIVEN a Distributed Map of 20 activity batches, MaxConcurrency 2, and no worker yet
+    const act = await activity('update-map-run');
+    const arn = await machine({
+      StartAt: 'M',
+      States: {
+        M: {
+          Type: 'Map',
+          MaxConcurrency: 2,
+          ItemProcessor: {
+            ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+            StartAt: 'T',
+            States: { T: { Type: 'Task', Resource: act, End: true } },
+          },
+          End: true,
+        },
+      },
+    });
+    const { executionArn } = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: arn,
+        input: JSON.stringify(Array.from({ length: 20 }, (_, i) => i)),
+      }),
+    );
+    let mapRunArn: string | undefined;
+    while (!mapRunArn)
+      mapRunArn = (await sfn.send(new ListMapRunsCommand({ executionArn })))?.mapRuns?.[0]?.mapRunArn;
+    const running = async (n: number): Promise<void> => {
+      for (let i = 0; i < 500; i++) {
+        const run = await sfn.send(new DescribeMapRunCommand({ mapRunArn }));
+        if (run.executionCounts?.running === n && run.itemCounts?.pending === 20 - n) return;
+        await sleep(5);
+      }
+      assert.fail(`the Map Run never had ${n} running children`);
+    };
+    await running(2);
+    // WHEN the controller raises maxConcurrency
+    await sfn.send(new UpdateMapRunCommand({ mapRunArn, maxConcurrency: 5 }));
+    // THEN five children run, each with an activity task waiting for a worker
+    await running(5);
+    assert.equal((await sfn.send(new DescribeMapRunCommand({ mapRunArn }))).maxConcurrency, 5);
+    assert.equal(backend.activities.stats().pendingTasks, 5);
+    assert.equal(
+      (await awsError(sfn.send(new UpdateMapRunCommand({ mapRunArn, maxConcurrency: 10_001 })))).name,
+      'ValidationException',
+    );
+    await sfn.send(new StopExecutionCommand({ executionArn }));
+    const run = await sfn.send(new DescribeMapRunCommand({ mapRunArn }));
+    assert.deepEqual(
+      [run.status, run.executionCounts?.running, run.executionCounts?.aborted],
+      ['ABORTED', 0, 5],
+    );
+    assert.equal(backend.activities.stats().pendingTasks, 0);
   });
 });
