@@ -87,7 +87,8 @@ export interface ScenarioSummary {
 export interface PortfolioResult {
   readonly format: typeof RESULT_FORMAT;
   readonly fingerprint: string;
-  readonly settings: ResolvedSimulationInput;
+  /** The settings that shape the numbers (where outputs and items are stored is left out). */
+  readonly settings: ResultSettings;
   readonly draws: number;
   readonly loanCount: number;
   /** XOR of all loan id hashes: the same portfolio gives the same digest. */
@@ -98,6 +99,9 @@ export interface PortfolioResult {
   readonly pdBucketEdges: readonly number[];
   readonly scenarios: readonly ScenarioSummary[];
 }
+
+/** The simulation settings a result records: all but the storage locations. */
+export type ResultSettings = Omit<ResolvedSimulationInput, 'spill' | 'itemsBucket'>;
 
 /** Batches that cannot be summed into one result. */
 export class AggregationError extends Error {
@@ -201,7 +205,7 @@ export class PortfolioAggregator {
     return {
       format: RESULT_FORMAT,
       fingerprint: this.#fingerprint,
-      settings: this.#settings,
+      settings: resultSettings(this.#settings),
       draws: M,
       loanCount: this.#loanCount,
       idDigest: this.#digestHi.toString(16).padStart(8, '0') + this.#digestLo.toString(16).padStart(8, '0'),
@@ -265,6 +269,11 @@ export class PortfolioAggregator {
       losses: encodeUintVector(acc.losses),
     };
   }
+}
+
+function resultSettings(settings: ResolvedSimulationInput): ResultSettings {
+  const { spill: _spill, itemsBucket: _itemsBucket, ...rest } = settings;
+  return rest;
 }
 
 /** Aggregates a list of batch results (any order) into the portfolio result. */

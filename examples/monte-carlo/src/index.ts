@@ -4,7 +4,7 @@
  * {@link MONTE_CARLO_HANDLERS}).
  * @packageDocumentation
  */
-export type { PortfolioContributor, PortfolioResult, ScenarioSummary } from './aggregate.ts';
+export type { PortfolioContributor, PortfolioResult, ResultSettings, ScenarioSummary } from './aggregate.ts';
 export { AggregationError, aggregateBatches, PortfolioAggregator, RESULT_FORMAT } from './aggregate.ts';
 export type { AggregateInput, AggregateSummary } from './aggregate-handler.ts';
 export type { BatchResult, BatchScenarioResult, Contributor } from './batch.ts';

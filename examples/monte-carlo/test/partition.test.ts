@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { aggregateBatches, type PortfolioResult } from '../src/aggregate.ts';
 import { type BatchResult, runBatch } from '../src/batch.ts';
 import { decodeUintVector } from '../src/codec.ts';
+import { prepareLoan } from '../src/credit-model.ts';
 import type { Loan } from '../src/loan.ts';
 import { generatePortfolio } from '../src/portfolio.ts';
 import { philox4x32 } from '../src/rng.ts';
@@ -79,6 +80,28 @@ test('without common random numbers the result is still partition-invariant, and
   assert.notEqual(whole.scenarios[1]!.lossesSha256, crn.scenarios[1]!.lossesSha256);
   // Scenario 0 uses stream 0 in both layouts, so it alone shares its draws with the other run.
   assert.equal(whole.scenarios[0]!.lossesSha256, crn.scenarios[0]!.lossesSha256);
+});
+
+test('where outputs and items are stored does not change the result', () => {
+  const elsewhere = resolveSimulationInput({
+    seed: 2026,
+    draws: 600,
+    topContributors: 5,
+    itemsBucket: 'other',
+    spill: { bucket: 'b', prefix: 'p/' },
+  });
+  assert.equal(JSON.stringify(run(elsewhere, [[...LOANS]])), JSON.stringify(run(INPUT, [[...LOANS]])));
+});
+
+test('per-loan PDs, when asked for, are the model’s stressed PDs in item order', () => {
+  const input = resolveSimulationInput({ seed: 2026, draws: 10, perLoanPds: true });
+  const batch = runBatch(LOANS.slice(0, 3), input);
+  assert.deepEqual(
+    batch.loanPds?.ids,
+    LOANS.slice(0, 3).map((l) => l.id),
+  );
+  assert.deepEqual(batch.loanPds?.pds[1], [...prepareLoan(LOANS[1]!, input.scenarios, input.model).pds]);
+  assert.equal(runBatch(LOANS.slice(0, 3), INPUT).loanPds, undefined);
 });
 
 test('a different seed or a missing loan changes the result', () => {
