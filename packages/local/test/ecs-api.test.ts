@@ -15,6 +15,7 @@ import {
   RunTaskCommand,
   StopTaskCommand,
   UpdateServiceCommand,
+  waitUntilServicesStable,
 } from '@aws-sdk/client-ecs';
 import {
   alive,
@@ -173,9 +174,17 @@ test('a new task definition deploys: old tasks are replaced by tasks of the new 
     'two v2 tasks',
   );
   for (const task of runningTasks(h, service)) await waitForLog(task.logFile, 'greeting=v2');
+  // The SDK's own waiter agrees that the service is stable (one deployment, running = desired)
+  const stable = await waitUntilServicesStable(
+    { client: h.client, maxWaitTime: 10, minDelay: 1, maxDelay: 1 },
+    { cluster, services: [service] },
+  );
+  assert.equal(stable.state, 'SUCCESS');
   const described = (await h.client.send(new DescribeServicesCommand({ cluster, services: [service] })))
     .services![0]!;
   assert.equal(described.taskDefinition, v2.taskDefinition!.taskDefinitionArn);
+  assert.equal(described.deployments!.length, 1);
+  assert.equal(described.deployments![0]!.rolloutState, 'COMPLETED');
   assert.equal(described.deployments![0]!.status, 'PRIMARY');
   assert.equal(described.deployments![0]!.taskDefinition, v2.taskDefinition!.taskDefinitionArn);
 });

@@ -85,7 +85,7 @@ function protectionState(state: EcsState, task: Task, req: IncomingMessage, body
     const message = error instanceof AwsError ? error.message : String(error);
     return [400, agentError(task.arn, 'InvalidParameterException', message)];
   }
-  const refusal = protectionRefusal(task);
+  const refusal = protectionRefusal(task, request.ProtectionEnabled);
   if (refusal) return [200, { failure: { Arn: task.arn, Reason: refusal.reason, Detail: refusal.detail } }];
   applyProtection(state, task, request.ProtectionEnabled, minutes);
   return protectionReply(task);

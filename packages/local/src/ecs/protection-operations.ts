@@ -25,13 +25,20 @@ export function protectedTaskShape(task: Task): Record<string, unknown> {
 }
 
 /**
- * Why a task cannot take protection, as an ECS failure reason: only running tasks of a service
- * can (a standalone task is `TASK_NOT_VALID`, per the UpdateTaskProtection reference).
+ * Why a task cannot take this protection change, as an ECS failure reason: only tasks of a
+ * service can be protected (a standalone task is `TASK_NOT_VALID`, per the UpdateTaskProtection
+ * reference), and a task being stopped cannot be protected again, though it may release
+ * protection (a worker draining on SIGTERM does).
  */
-export function protectionRefusal(task: Task): { reason: string; detail: string } | undefined {
+export function protectionRefusal(
+  task: Task,
+  enabling: boolean,
+): { reason: string; detail: string } | undefined {
   if (!task.service) return { reason: 'TASK_NOT_VALID', detail: 'The task is not part of a service' };
-  if (task.desiredStatus !== 'RUNNING')
-    return { reason: 'TASK_NOT_VALID', detail: 'The task is stopping or stopped' };
+  if (task.lastStatus === 'STOPPED') return { reason: 'TASK_NOT_VALID', detail: 'The task is stopped' };
+  if (enabling && task.desiredStatus !== 'RUNNING') {
+    return { reason: 'TASK_NOT_VALID', detail: 'The task is stopping' };
+  }
   return undefined;
 }
 
@@ -73,7 +80,7 @@ export function protectionOperations(state: EcsState): Record<string, JsonOperat
       const failures: Record<string, string>[] = [];
       for (const ref of refs) {
         const task = findTask(cluster, ref);
-        const refusal = task ? protectionRefusal(task) : { reason: 'MISSING', detail: undefined };
+        const refusal = task ? protectionRefusal(task, enabled) : { reason: 'MISSING', detail: undefined };
         if (!task || refusal) {
           failures.push(failure(task?.arn ?? taskRefArn(cluster, ref), refusal!.reason, refusal!.detail));
           continue;

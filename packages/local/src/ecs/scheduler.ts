@@ -19,6 +19,7 @@ const BACKOFF_MAX_MS = 30_000;
 /** Adds an event to a service, newest first. */
 export function addServiceEvent(ctx: LauncherContext, service: Service, message: string): void {
   service.events.unshift({ id: randomUUID(), createdAtMs: ctx.clock.now(), message });
+  ctx.logger?.info({ service: service.arn }, message);
   if (service.events.length > MAX_SERVICE_EVENTS) service.events.length = MAX_SERVICE_EVENTS;
 }
 
