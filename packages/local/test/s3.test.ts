@@ -261,6 +261,23 @@ describe('S3 buckets and objects through client-s3 with default settings', () =>
     assert.match(kms.message, /aws:kms/);
   });
 
+  test('a dropped response (connection reset after the write took effect) surfaces as a network error', async () => {
+    h.backend.faults.set([{ service: 's3', operation: 'PutObject', dropRate: 1 }]);
+    try {
+      const error = await rejectionOf(() =>
+        s3.send(new PutObjectCommand({ Bucket: 'objects', Key: 'dropped', Body: 'kept' })),
+      );
+      assert.match(
+        `${error.name} ${error.message} ${(error as { code?: string }).code}`,
+        /ECONNRESET|socket hang up/i,
+      );
+    } finally {
+      h.backend.faults.clear();
+    }
+    const got = await s3.send(new GetObjectCommand({ Bucket: 'objects', Key: 'dropped' }));
+    assert.equal(await got.Body?.transformToString(), 'kept');
+  });
+
   test('a throttled call answers SlowDown (503) through the fault injector, then works again', async () => {
     h.backend.faults.set([{ service: 's3', operation: 'GetObject', throttleRate: 1 }]);
     try {

@@ -55,8 +55,8 @@ const PARAMETERS: Record<S3Operation, readonly string[]> = {
   DeleteObjects: ['delete'],
   PutObject: [],
   CopyObject: [],
-  GetObject: RESPONSE_OVERRIDES(),
-  HeadObject: RESPONSE_OVERRIDES(),
+  GetObject: responseOverrides(),
+  HeadObject: responseOverrides(),
   DeleteObject: [],
   CreateMultipartUpload: ['uploads'],
   UploadPart: ['partNumber', 'uploadId'],
@@ -64,7 +64,7 @@ const PARAMETERS: Record<S3Operation, readonly string[]> = {
   AbortMultipartUpload: ['uploadId'],
 };
 
-function RESPONSE_OVERRIDES(): string[] {
+function responseOverrides(): string[] {
   return [
     'content-type',
     'content-language',
