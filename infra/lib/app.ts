@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { JobStack } from './job-stack.ts';
-import { monteCarloJob } from './monte-carlo-job.ts';
+import { monteCarloDataPrefixes, monteCarloJob } from './monte-carlo-job.ts';
 
 /** The repository root, the worker image's build context. */
 export const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -17,6 +17,7 @@ export function createApp(props?: AppProps): App {
   const app = new App(props);
   new JobStack(app, 'StepfleetMonteCarlo', {
     job: monteCarloJob,
+    dataPrefixes: monteCarloDataPrefixes,
     repositoryRoot: REPOSITORY_ROOT,
     description: 'stepfleet: the Monte Carlo example job (state machine, worker fleet, buckets)',
   });

@@ -9,6 +9,8 @@ export interface JobStackProps extends StackProps {
   readonly job: JobSpec;
   /** Root of the repository: the worker image's build context. */
   readonly repositoryRoot: string;
+  /** Key prefixes of the input bucket the handlers also read and write. @default none */
+  readonly dataPrefixes?: readonly string[];
 }
 
 /**
@@ -33,6 +35,7 @@ export class JobStack extends Stack {
     this.job = new StepfleetJob(this, 'Job', {
       job: props.job,
       image: workerImage({ directory: props.repositoryRoot }),
+      ...(props.dataPrefixes ? { dataPrefixes: props.dataPrefixes } : {}),
     });
     const outputs: Record<keyof typeof JOB_STACK_OUTPUTS, string> = {
       stateMachineArn: this.job.stateMachine.stateMachineArn,

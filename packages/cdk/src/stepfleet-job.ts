@@ -6,6 +6,7 @@ import {
   type StateMachineDefinition,
 } from '@stepfleet/job';
 import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -58,6 +59,12 @@ export interface StepfleetJobProps {
    * @default - the spec's `results.bucket`, else the same new bucket as the input
    */
   readonly resultsBucket?: s3.IBucket;
+  /**
+   * Key prefixes of the input bucket the handlers read and write besides the items (e.g. a
+   * handler's spilled outputs). Each ends with `/`.
+   * @default - none: workers read the items' prefix and read/write the results prefix only
+   */
+  readonly dataPrefixes?: readonly string[];
   /**
    * The fleet controller function: ScaleUp/ScaleDown invoke it (`lambda:invoke`). The function
    * itself needs its own grants to scale the fleet ({@link WorkerFleet.grantScale}).
@@ -122,6 +129,7 @@ export class StepfleetJob extends Construct {
   readonly role: iam.Role;
 
   private readonly job: JobSpec;
+  private readonly stateMachineName: string;
 
   constructor(scope: Construct, id: string, props: StepfleetJobProps) {
     super(scope, id);
@@ -129,6 +137,7 @@ export class StepfleetJob extends Construct {
     const { job } = props;
     this.job = job;
     const names = resourceNames(job.name);
+    this.stateMachineName = names.stateMachine;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
@@ -152,7 +161,7 @@ export class StepfleetJob extends Construct {
       : (props.resultsBucket ?? defaultBucket());
 
     this.fleet = props.fleet ?? this.createFleet(props, logRetention);
-    this.configureFleet();
+    this.configureFleet(props.dataPrefixes ?? []);
 
     const resources: JobResources = {
       activityArn: this.batchActivity.activityArn,
@@ -203,6 +212,71 @@ export class StepfleetJob extends Construct {
     return grant;
   }
 
+  /**
+   * Allows `grantee` (the fleet controller's function) what it needs to size this job's fleet:
+   * find the job's open Map Runs (ListExecutions, ListMapRuns, DescribeMapRun on this state
+   * machine only) and scale the service ({@link WorkerFleet.grantScale}).
+   */
+  grantControl(grantee: iam.IGrantable): iam.Grant {
+    const stack = Stack.of(this);
+    const name = this.stateMachineName;
+    const arn = (resource: string, resourceName: string) =>
+      stack.formatArn({
+        service: 'states',
+        resource,
+        resourceName,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+    const executions = arn('execution', `${name}:*`);
+    const mapRuns = arn('mapRun', `${name}/*`);
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['states:ListExecutions'],
+      resourceArns: [arn('stateMachine', name)],
+    })
+      .combine(
+        iam.Grant.addToPrincipal({ grantee, actions: ['states:ListMapRuns'], resourceArns: [executions] }),
+      )
+      .combine(
+        iam.Grant.addToPrincipal({ grantee, actions: ['states:DescribeMapRun'], resourceArns: [mapRuns] }),
+      )
+      .combine(this.fleet.grantScale(grantee));
+    if (Construct.isConstruct(grantee)) {
+      acknowledge(grantee, {
+        [wildcardResourceFinding(this, executions)]:
+          "Executions are named at run time; the grant is limited to this job's state machine.",
+        [wildcardResourceFinding(this, mapRuns)]:
+          "Map Runs are named at run time; the grant is limited to this job's state machine.",
+      });
+    }
+    return grant;
+  }
+
+  /** Milliseconds a batch waits for a worker (`ActivityScheduleTime`): grows when the fleet is short. */
+  metricBatchQueueTime(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.batchActivity.metricScheduleTime(props);
+  }
+
+  /** Batches that failed, timed out or missed their heartbeat, summed (`AWS/States`, per activity). */
+  metricBatchFailures(props?: cloudwatch.MetricOptions): cloudwatch.MathExpression {
+    const sum = { statistic: 'Sum', ...props };
+    return new cloudwatch.MathExpression({
+      expression: 'failed + timedOut + heartbeatTimedOut',
+      usingMetrics: {
+        failed: this.batchActivity.metricFailed(sum),
+        timedOut: this.batchActivity.metricTimedOut(sum),
+        heartbeatTimedOut: this.batchActivity.metricHeartbeatTimedOut(sum),
+      },
+      label: `${this.stateMachineName} failed batches`,
+      ...(props?.period ? { period: props.period } : {}),
+    });
+  }
+
+  /** Runs of the job that failed (`ExecutionsFailed`). */
+  metricRunsFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.stateMachine.metricFailed(props);
+  }
+
   private createFleet(props: StepfleetJobProps, logRetention: logs.RetentionDays): WorkerFleet {
     if (!props.image) throw new InvalidPropsError('image is required when no fleet is given');
     const { worker, fleet } = props.job;
@@ -221,7 +295,7 @@ export class StepfleetJob extends Construct {
   }
 
   /** Points the fleet at the job's activities and gives it the S3 access the handlers need. */
-  private configureFleet(): void {
+  private configureFleet(dataPrefixes: readonly string[]): void {
     const { job } = this;
     this.fleet.addActivity(this.batchActivity, imageHandlerPath(job.worker.handler));
     if (this.aggregateActivity && job.aggregate) {
@@ -231,6 +305,10 @@ export class StepfleetJob extends Construct {
     // The aggregate step reads what the ResultWriter wrote; outputs over 256 KiB go there too.
     this.fleet.grantReadObjects(this.resultsBucket, `${job.results.prefix}/`);
     this.fleet.grantWriteObjects(this.resultsBucket, `${job.results.prefix}/`);
+    for (const prefix of dataPrefixes) {
+      this.fleet.grantReadObjects(this.inputBucket, prefix);
+      this.fleet.grantWriteObjects(this.inputBucket, prefix);
+    }
     this.fleet.container.addEnvironment(WORKER_ENV.dataBucket, this.inputBucket.bucketName);
     this.fleet.container.addEnvironment(WORKER_ENV.outputBucket, this.resultsBucket.bucketName);
     this.fleet.container.addEnvironment(WORKER_ENV.outputPrefix, `${job.results.prefix}/outputs/`);
@@ -381,6 +459,13 @@ function validateProps(props: StepfleetJobProps): void {
   }
   if (props.vpc && props.cluster) {
     throw new InvalidPropsError('vpc and cluster are mutually exclusive: the cluster brings its VPC');
+  }
+  for (const prefix of props.dataPrefixes ?? []) {
+    if (!/^[^*]+\/$/.test(prefix)) {
+      throw new InvalidPropsError(
+        `dataPrefixes: ${JSON.stringify(prefix)} must be a non-empty key prefix ending with "/", without "*"`,
+      );
+    }
   }
   if (props.inputBucket && props.job.items.bucket) {
     throw new InvalidPropsError(

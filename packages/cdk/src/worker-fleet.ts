@@ -1,4 +1,4 @@
-import { Duration, Lazy } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -297,14 +297,40 @@ export class WorkerFleet extends Construct {
   }
 
   /**
-   * Allows `grantee` (the fleet controller) to read and change the service's desired count.
+   * Allows `grantee` (the fleet controller) to size the service: read and change its desired
+   * count, list its running tasks and read their scale-in protection, in this cluster only.
    */
   grantScale(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({
+    const stack = Stack.of(this);
+    const tasks = stack.formatArn({
+      service: 'ecs',
+      resource: 'task',
+      resourceName: `${this.cluster.clusterName}/*`,
+    });
+    const grant = iam.Grant.addToPrincipal({
       grantee,
       actions: ['ecs:UpdateService', 'ecs:DescribeServices'],
       resourceArns: [this.service.serviceArn],
-    });
+    }).combine(
+      iam.Grant.addToPrincipal({ grantee, actions: ['ecs:GetTaskProtection'], resourceArns: [tasks] }),
+    );
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['ecs:ListTasks'],
+        resources: ['*'],
+        conditions: { ArnEquals: { 'ecs:cluster': this.cluster.clusterArn } },
+      }),
+    );
+    if (Construct.isConstruct(grantee)) {
+      acknowledge(grantee, {
+        [wildcardResourceFinding(this, tasks)]:
+          "Task ids are assigned by ECS at run time; the grant is limited to this cluster's tasks.",
+        'AwsSolutions-IAM5[Resource::*]':
+          'ecs:ListTasks is authorized on container instances, not services; the statement is limited to ' +
+          'this cluster by its ecs:cluster condition.',
+      });
+    }
+    return grant;
   }
 
   /** Running worker tasks, from Container Insights. */

@@ -7,8 +7,9 @@ import { InvalidPropsError, StepfleetJob, type StepfleetJobProps } from '@stepfl
 import { defineJob, generateDefinition, type JobResources, type JobSpecInput } from '@stepfleet/job';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -239,4 +240,71 @@ test('GIVEN conflicting props WHEN the job is built THEN an InvalidPropsError na
       (error: unknown) => error instanceof InvalidPropsError && message.test(error.message),
     );
   });
+});
+
+test('GIVEN data prefixes WHEN deployed THEN the workers may read and write there, and a bad prefix is refused', (t) => {
+  const { stack, construct, outdir } = deploy(CASES[0]!, { dataPrefixes: ['spill/'] });
+  t.after(() => rmSync(outdir, { recursive: true, force: true }));
+  const bucketArn = stack.resolve(construct.inputBucket.bucketArn);
+  const spill = { 'Fn::Join': ['', [bucketArn, '/spill/*']] };
+  const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap(
+    (p) => p.Properties.PolicyDocument.Statement as { Action: unknown; Resource: unknown }[],
+  );
+  assert.ok(
+    statements.some(
+      (s) => s.Action === 's3:GetObject' && JSON.stringify(s.Resource) === JSON.stringify(spill),
+    ),
+  );
+  assert.ok(
+    statements.some(
+      (s) =>
+        JSON.stringify(s.Action) === '["s3:PutObject","s3:AbortMultipartUpload"]' &&
+        JSON.stringify(s.Resource) === JSON.stringify(spill),
+    ),
+  );
+  assert.throws(
+    () => deploy(CASES[0]!, { dataPrefixes: ['spill'] }),
+    (error: unknown) =>
+      error instanceof InvalidPropsError && /dataPrefixes: "spill" must be/.test(error.message),
+  );
+});
+
+test('GIVEN a controller role WHEN grantControl is called THEN it may read the Map Runs of this job and scale its fleet, cdk-nag clean', (t) => {
+  const { app, stack, construct, outdir } = deploy(CASES[1]!);
+  t.after(() => rmSync(outdir, { recursive: true, force: true }));
+  const role = new iam.Role(stack, 'ControllerRole', {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+  });
+  construct.grantControl(role);
+  const roleId = stack.resolve((role.node.defaultChild as iam.CfnRole).logicalId);
+  const [policy] = Object.values(
+    Template.fromStack(stack).findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } }),
+  );
+  const statements: { Action: string | string[]; Resource: unknown }[] =
+    policy?.Properties.PolicyDocument.Statement;
+  const byAction = Object.fromEntries(
+    statements.map((s) => [[s.Action].flat().join(' '), JSON.stringify(s.Resource)]),
+  );
+  assert.match(byAction['states:ListExecutions'] ?? '', /:stateMachine:lines"/);
+  assert.match(byAction['states:ListMapRuns'] ?? '', /:execution:lines:\*"/);
+  assert.match(byAction['states:DescribeMapRun'] ?? '', /:mapRun:lines\/\*"/);
+  assert.ok(byAction['ecs:UpdateService ecs:DescribeServices']);
+  assert.doesNotThrow(() => app.synth());
+});
+
+test('GIVEN a job WHEN its metrics are asked for THEN they read AWS/States per activity and state machine', (t) => {
+  const { stack, construct, outdir } = deploy(CASES[0]!);
+  t.after(() => rmSync(outdir, { recursive: true, force: true }));
+  const activity = stack.resolve(construct.batchActivity.activityArn);
+  const queue = construct.metricBatchQueueTime();
+  assert.equal(queue.namespace, 'AWS/States');
+  assert.equal(queue.metricName, 'ActivityScheduleTime');
+  assert.deepEqual(stack.resolve(queue.dimensions), { ActivityArn: activity });
+  const failures = construct.metricBatchFailures();
+  assert.equal(failures.expression, 'failed + timedOut + heartbeatTimedOut');
+  assert.deepEqual(
+    Object.values(failures.usingMetrics).map((m) => (m as cloudwatch.Metric).metricName),
+    ['ActivitiesFailed', 'ActivitiesTimedOut', 'ActivitiesHeartbeatTimedOut'],
+  );
+  assert.equal(construct.metricRunsFailed().metricName, 'ExecutionsFailed');
 });

@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   InvalidPropsError,
+  WORKER_ENV,
   WORKER_HEALTH_CHECK_COMMAND,
   WorkerFleet,
   type WorkerFleetProps,
 } from '@stepfleet/cdk';
+import { envVars } from '@stepfleet/worker';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -178,12 +180,13 @@ test('GIVEN conflicting or invalid props WHEN the fleet is built THEN an Invalid
   });
 });
 
-test('GIVEN a controller role WHEN grantScale is called THEN it may update and describe this service only', () => {
+test('GIVEN a controller role WHEN grantScale is called THEN it may size this service and read its tasks, in this cluster only', () => {
   const { stack, fleet } = fleetStack();
   const role = new iam.Role(stack, 'Controller', {
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
   });
   fleet.grantScale(role);
+  const cluster = stack.resolve(fleet.cluster.clusterName);
   Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
     PolicyDocument: {
       Statement: [
@@ -192,8 +195,39 @@ test('GIVEN a controller role WHEN grantScale is called THEN it may update and d
           Effect: 'Allow',
           Resource: stack.resolve(fleet.service.serviceArn),
         },
+        {
+          Action: 'ecs:GetTaskProtection',
+          Effect: 'Allow',
+          Resource: {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':ecs:',
+                { Ref: 'AWS::Region' },
+                ':',
+                { Ref: 'AWS::AccountId' },
+                ':task/',
+                cluster,
+                '/*',
+              ],
+            ],
+          },
+        },
+        {
+          Action: 'ecs:ListTasks',
+          Effect: 'Allow',
+          Resource: '*',
+          Condition: { ArnEquals: { 'ecs:cluster': stack.resolve(fleet.cluster.clusterArn) } },
+        },
       ],
     },
     Roles: [{ Ref: stack.resolve((role.node.defaultChild as iam.CfnRole).logicalId) }],
   });
+});
+
+test('GIVEN the variables the fleet sets WHEN compared with what @stepfleet/worker reads THEN every one is known to the worker', () => {
+  for (const name of Object.values(WORKER_ENV))
+    assert.ok(Object.hasOwn(envVars, name), `${name} is read by the worker`);
 });
