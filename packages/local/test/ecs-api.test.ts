@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import {
@@ -195,7 +196,9 @@ test('RunTask and StopTask: a standalone task with overrides, stopped with a rea
   await h.client.send(
     new RegisterTaskDefinitionCommand({
       family: 'job',
-      containerDefinitions: [{ name: 'main', image: 'img', command: ['sleep', '1'], stopTimeout: 2 }],
+      containerDefinitions: [
+        { name: 'main', image: 'img', command: ['sleep', '1'], stopTimeout: 2, workingDirectory: tmpdir() },
+      ],
     }),
   );
   const run = await h.client.send(
@@ -218,7 +221,7 @@ test('RunTask and StopTask: a standalone task with overrides, stopped with a rea
   const observed = await h.ecs.observations.waitFor(() =>
     h.ecs.observations.task(id)?.startedAtMs === undefined ? undefined : h.ecs.observations.task(id),
   );
-  await waitForLog(observed.logFile, 'greeting=override');
+  await waitForLog(observed.logFile, `greeting=override cwd=${tmpdir()}`);
   const running = await h.client.send(
     new DescribeTasksCommand({ tasks: [arn, 'feedfacefeedfacefeedfacefeedface'] }),
   );

@@ -25,7 +25,7 @@ test('a service scales 0 → 3 → 1 → 0 with real processes, newest stopped f
   for (const task of three) {
     assert.ok(alive(task.pid), `task ${task.taskId} pid ${task.pid} runs`);
     const log = await waitForLog(task.logFile, 'a line on stderr');
-    assert.match(log, /^started pid=\d+ greeting=hello$/m);
+    assert.match(log, /^started pid=\d+ greeting=hello /m);
     assert.match(task.logFile, new RegExp(`/ecs/logs/${service}/${task.taskId}\\.log$`));
   }
   assert.equal(new Set(three.map((task) => task.pid)).size, 3);

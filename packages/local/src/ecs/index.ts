@@ -17,6 +17,12 @@ export type { CountSample, TaskObservation } from './observations.ts';
 export { EcsObservations } from './observations.ts';
 export { AGENT_PREFIX } from './task-launcher.ts';
 
+/** What runs when the host process exits: one `exit` listener for every EcsService alive. */
+const onHostExit = new Set<() => void>();
+process.on('exit', () => {
+  for (const kill of onHostExit) kill();
+});
+
 /** Options of {@link createEcsService}. */
 export interface EcsServiceOptions {
   /** Task logs go to `${dataDir}/ecs/logs/<service>/<taskId>.log`. */
@@ -88,7 +94,7 @@ export function createEcsService(options: EcsServiceOptions): EcsService {
   const killAll = (): void => {
     for (const task of state.liveTasks()) task.process?.kill();
   };
-  process.once('exit', killAll);
+  onHostExit.add(killAll);
   let closing: Promise<void> | undefined;
 
   return {
@@ -128,7 +134,7 @@ export function createEcsService(options: EcsServiceOptions): EcsService {
         for (const task of live)
           stopTask(state.launcher, task, 'stepfleet local backend shutting down', 'UserInitiated');
         await Promise.all(live.map((task) => task.finished));
-        process.removeListener('exit', killAll);
+        onHostExit.delete(killAll);
       })();
       return closing;
     },
