@@ -8,7 +8,7 @@ import { type DataScope, resolveReference } from './payload.ts';
 type Rule = Record<string, unknown>;
 
 /** The comparison operators a rule may use, without their `Path` suffix. */
-export const COMPARATORS = [
+const COMPARATORS = [
   'StringEquals',
   'StringLessThan',
   'StringGreaterThan',
@@ -28,14 +28,7 @@ export const COMPARATORS = [
 ] as const;
 
 /** Type tests that take a boolean. */
-export const TYPE_TESTS = [
-  'IsNull',
-  'IsPresent',
-  'IsNumeric',
-  'IsString',
-  'IsBoolean',
-  'IsTimestamp',
-] as const;
+const TYPE_TESTS = ['IsNull', 'IsPresent', 'IsNumeric', 'IsString', 'IsBoolean', 'IsTimestamp'] as const;
 
 /** Every operator name valid in a rule (with Path forms and StringMatches). */
 export const OPERATORS: ReadonlySet<string> = new Set([

@@ -24,7 +24,7 @@ export function findExecution(engine: Engine, arn: unknown): Execution {
 }
 
 /** The ListExecutions entry of an execution. */
-export function executionListItem(e: Execution): Record<string, unknown> {
+function executionListItem(e: Execution): Record<string, unknown> {
   return {
     executionArn: e.arn,
     stateMachineArn: e.stateMachineArn,
@@ -37,7 +37,7 @@ export function executionListItem(e: Execution): Record<string, unknown> {
 }
 
 /** Parses execution input text, refusing what Step Functions refuses. */
-export function parseInput(text: string): unknown {
+function parseInput(text: string): unknown {
   if (Buffer.byteLength(text) > MAX_PAYLOAD_BYTES) {
     throw new AwsError(
       'InvalidExecutionInput',

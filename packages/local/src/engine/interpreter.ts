@@ -174,13 +174,10 @@ async function runSimpleState(
         throw new StatesError('States.Runtime', `The Error of Fail state '${name}' is not a string`);
       if (cause !== undefined && typeof cause !== 'string')
         throw new StatesError('States.Runtime', `The Cause of Fail state '${name}' is not a string`);
-      throw new FailStateError((error as string | undefined) ?? '', (cause as string | undefined) ?? '');
+      throw new StatesError((error as string | undefined) ?? '', (cause as string | undefined) ?? '');
     }
   }
 }
-
-/** Raised by a Fail state: ends the execution (or the branch) with its Error and Cause. */
-export class FailStateError extends StatesError {}
 
 async function waitFor(d: StateData, input: unknown): Promise<void> {
   const s = d.state;

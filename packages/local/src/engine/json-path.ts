@@ -272,7 +272,7 @@ export function writePath(source: string, root: unknown, value: unknown): unknow
 }
 
 /** A short rendering of a value for error causes. */
-export function preview(value: unknown): string {
+function preview(value: unknown): string {
   const text = JSON.stringify(value) ?? 'null';
   return text.length > 200 ? `${text.slice(0, 200)}...` : text;
 }

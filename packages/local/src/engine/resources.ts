@@ -16,7 +16,7 @@ export type TaskResource =
     };
 
 /** The SDK actions served by the local ECS and S3 (camelCase, as ASL names them). */
-export const SDK_ACTIONS: Readonly<Record<'ecs' | 's3', readonly string[]>> = {
+const SDK_ACTIONS: Readonly<Record<'ecs' | 's3', readonly string[]>> = {
   ecs: [
     'updateService',
     'describeServices',

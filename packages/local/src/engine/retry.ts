@@ -38,7 +38,7 @@ export interface Retrier {
 }
 
 /** The documented defaults of a Retrier. */
-export const RETRIER_DEFAULTS = { IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2 } as const;
+const RETRIER_DEFAULTS = { IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2 } as const;
 
 /**
  * The delay in ms before retry number `attempt` (0-based count of retries already made by this

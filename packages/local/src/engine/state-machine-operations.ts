@@ -16,7 +16,7 @@ import { validateDefinition } from './validate.ts';
 const MAX_DEFINITION_BYTES = 1_048_576; // CreateStateMachine: definition up to 1 MB (API reference).
 
 /** Parses and validates a definition text; throws InvalidDefinition naming every problem. */
-export function parseDefinition(text: string, type: 'STANDARD' | 'EXPRESS'): StateMachineDefinition {
+function parseDefinition(text: string, type: 'STANDARD' | 'EXPRESS'): StateMachineDefinition {
   if (Buffer.byteLength(text) > MAX_DEFINITION_BYTES)
     throw invalidDefinition(['SCHEMA_VALIDATION_FAILED: The definition is larger than 1 MB at /']);
   let parsed: unknown;

@@ -9,9 +9,12 @@ import { isObject } from './json-value.ts';
 import { compileJsonata, isJsonataExpression } from './jsonata-eval.ts';
 import { isVariableReference } from './payload.ts';
 
+/** The problems found so far, each naming a field path. */
 export type Problems = string[];
 
+/** An integer > 0. */
 export const isPositiveInt = (v: unknown): boolean => Number.isInteger(v) && (v as number) > 0;
+/** An integer >= 0. */
 export const isNonNegativeInt = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0;
 
 /** Context passed down while walking nested containers. */
@@ -21,11 +24,14 @@ export interface Walk {
   readonly express: boolean;
 }
 
+/** A `SCHEMA_VALIDATION_FAILED` problem at a path, as Step Functions words it. */
 export const schema = (what: string, at: string): string =>
   `SCHEMA_VALIDATION_FAILED: ${what} at ${at || '/'}`;
+/** The problem for a field the engine does not run. */
 export const unsupported = (field: string, at: string): string =>
   `SCHEMA_VALIDATION_FAILED: The field '${field}' is not supported by Step Functions at ${at}`;
 
+/** Checks a `QueryLanguage` value; returns it when valid. */
 export function checkLanguage(value: unknown, at: string, problems: Problems): QueryLanguage | undefined {
   if (value === undefined) return undefined;
   if (value !== 'JSONPath' && value !== 'JSONata') {
@@ -35,17 +41,20 @@ export function checkLanguage(value: unknown, at: string, problems: Problems): Q
   return value;
 }
 
+/** Where problems go and which query language the checked fields use. */
 export interface JsonCheck {
   readonly problems: Problems;
   readonly language: QueryLanguage;
 }
 
+/** InputPath / OutputPath: a path or null. */
 export function checkNullablePath(value: unknown, at: string, j: JsonCheck): void {
   if (value === undefined || value === null) return;
   if (typeof value !== 'string') j.problems.push(schema('A path must be a string or null', at));
   else checkPathSyntax(value, at, j);
 }
 
+/** A JSONPath (input `$`, context `$$` or variable `$name`) that parses. */
 export function checkPathSyntax(value: string, at: string, j: JsonCheck): void {
   try {
     if (isVariableReference(value)) parseJsonPath(`$${value.replace(/^\$[A-Za-z_][A-Za-z0-9_]*/, '')}`);
@@ -57,6 +66,7 @@ export function checkPathSyntax(value: string, at: string, j: JsonCheck): void {
   }
 }
 
+/** A reference path: definite, no wildcard or filter (ResultPath, ItemsPath, `*Path` settings). */
 export function checkReferencePath(value: unknown, at: string, j: JsonCheck): void {
   if (typeof value !== 'string') {
     j.problems.push(schema('A reference path must be a string', at));
@@ -89,6 +99,7 @@ export function checkPayload(value: unknown, at: string, j: JsonCheck): void {
   }
 }
 
+/** The value of a `.$` field: a path or an intrinsic call that parses. */
 export function checkDynamic(value: unknown, at: string, j: JsonCheck): void {
   if (typeof value !== 'string') {
     j.problems.push(
@@ -105,6 +116,7 @@ export function checkDynamic(value: unknown, at: string, j: JsonCheck): void {
   } else checkPathSyntax(value, at, j);
 }
 
+/** A `{% %}` expression that compiles. */
 export function checkJsonata(value: string, at: string, j: JsonCheck): void {
   try {
     compileJsonata(value);
@@ -113,8 +125,9 @@ export function checkJsonata(value: string, at: string, j: JsonCheck): void {
   }
 }
 
-export const RESERVED_VARIABLE = /^states$/;
+const RESERVED_VARIABLE = /^states$/;
 
+/** An Assign block: valid variable names, values checked as payloads. */
 export function checkAssign(value: unknown, at: string, j: JsonCheck): void {
   if (!isObject(value)) {
     j.problems.push(schema('Assign must be a JSON object', at));

@@ -116,6 +116,7 @@ export const JSONPATH_ONLY = new Set([
 /** Fields only JSONata states may use. */
 export const JSONATA_ONLY = new Set(['Arguments', 'Output', 'Items']);
 
+/** Map fields that need a DISTRIBUTED ItemProcessor. */
 export const DISTRIBUTED_ONLY = [
   'ItemReader',
   'ItemBatcher',

@@ -16,7 +16,7 @@ import {
 import { DISTRIBUTED_ONLY } from './validate-fields.ts';
 
 /** Validates a nested container (the processor); passed in to keep the import graph acyclic. */
-export type ContainerCheck = (
+type ContainerCheck = (
   container: Record<string, unknown>,
   at: string,
   language: QueryLanguage,
@@ -26,6 +26,7 @@ export type ContainerCheck = (
 
 const MAX_BATCH_BYTES = 262_144; // ItemBatcher.MaxInputBytesPerBatch upper bound (AWS docs: 256 KiB).
 
+/** A Map state: its processor (recursively), and the INLINE / DISTRIBUTED fields. */
 export function checkMap(
   state: Record<string, unknown>,
   at: string,
@@ -125,7 +126,7 @@ export function checkMap(
 
 const READERS = ['arn:aws:states:::s3:listObjectsV2', 'arn:aws:states:::s3:getObject'];
 
-export function checkItemReader(reader: unknown, at: string, j: JsonCheck): void {
+function checkItemReader(reader: unknown, at: string, j: JsonCheck): void {
   if (!isObject(reader)) return void j.problems.push(schema('ItemReader must be an object', at));
   const args = j.language === 'JSONata' ? 'Arguments' : 'Parameters';
   for (const k of Object.keys(reader))
@@ -209,7 +210,7 @@ export function checkItemReader(reader: unknown, at: string, j: JsonCheck): void
   if (config.MaxItemsPath !== undefined) checkReferencePath(config.MaxItemsPath, `${cat}/MaxItemsPath`, j);
 }
 
-export function checkItemBatcher(batcher: unknown, at: string, j: JsonCheck): void {
+function checkItemBatcher(batcher: unknown, at: string, j: JsonCheck): void {
   if (!isObject(batcher)) return void j.problems.push(schema('ItemBatcher must be an object', at));
   const allowed = [
     'MaxItemsPerBatch',
@@ -246,7 +247,7 @@ export function checkItemBatcher(batcher: unknown, at: string, j: JsonCheck): vo
   if (batcher.BatchInput !== undefined) checkPayload(batcher.BatchInput, `${at}/BatchInput`, j);
 }
 
-export function checkResultWriter(writer: unknown, at: string, j: JsonCheck): void {
+function checkResultWriter(writer: unknown, at: string, j: JsonCheck): void {
   if (!isObject(writer)) return void j.problems.push(schema('ResultWriter must be an object', at));
   const args = j.language === 'JSONata' ? 'Arguments' : 'Parameters';
   for (const k of Object.keys(writer))

@@ -20,7 +20,7 @@ import {
   type Walk,
 } from './validate-checks.ts';
 
-export const RETRIER_FIELDS = [
+const RETRIER_FIELDS = [
   'ErrorEquals',
   'IntervalSeconds',
   'MaxAttempts',
@@ -30,7 +30,7 @@ export const RETRIER_FIELDS = [
   'Comment',
 ];
 
-export function checkErrorEquals(value: unknown, at: string, problems: Problems, last: boolean): void {
+function checkErrorEquals(value: unknown, at: string, problems: Problems, last: boolean): void {
   if (!Array.isArray(value) || value.length === 0 || !value.every((e) => typeof e === 'string')) {
     problems.push(schema('ErrorEquals must be a non-empty array of strings', at));
     return;
@@ -40,6 +40,7 @@ export function checkErrorEquals(value: unknown, at: string, problems: Problems,
   }
 }
 
+/** A Retry list: ErrorEquals and the Retrier fields with their bounds. */
 export function checkRetry(value: unknown, at: string, problems: Problems): void {
   if (!Array.isArray(value)) {
     problems.push(schema('Retry must be an array', at));
@@ -67,6 +68,7 @@ export function checkRetry(value: unknown, at: string, problems: Problems): void
   });
 }
 
+/** A Catch list: ErrorEquals, Next targets, ResultPath or Output/Assign. */
 export function checkCatch(
   value: unknown,
   at: string,
@@ -100,6 +102,7 @@ export function checkCatch(
   });
 }
 
+/** A Task state: a supported resource, STANDARD-only resources outside EXPRESS, timeouts. */
 export function checkTask(state: Record<string, unknown>, at: string, j: JsonCheck, walk: Walk): void {
   if (typeof state.Resource !== 'string') {
     j.problems.push(schema('Resource must be a string', `${at}/Resource`));
@@ -151,6 +154,7 @@ export function checkTask(state: Record<string, unknown>, at: string, j: JsonChe
   }
 }
 
+/** A Choice state: its rules (JSONPath comparisons or JSONata Conditions) and Next targets. */
 export function checkChoice(
   state: Record<string, unknown>,
   at: string,
@@ -184,7 +188,7 @@ export function checkChoice(
   });
 }
 
-export function checkRule(rule: Record<string, unknown>, at: string, j: JsonCheck, top: boolean): void {
+function checkRule(rule: Record<string, unknown>, at: string, j: JsonCheck, top: boolean): void {
   const extra = top ? ['Next', 'Comment', 'Assign'] : ['Comment'];
   if (top && rule.Assign !== undefined) checkAssign(rule.Assign, `${at}/Assign`, j);
   for (const combinator of ['And', 'Or']) {
@@ -231,6 +235,7 @@ export function checkRule(rule: Record<string, unknown>, at: string, j: JsonChec
   } else if (typeof v !== 'string') j.problems.push(schema(`${op} must be a string`, `${at}/${op}`));
 }
 
+/** A Wait state: exactly one of Seconds, Timestamp and their Path forms. */
 export function checkWait(state: Record<string, unknown>, at: string, j: JsonCheck): void {
   const set = ['Seconds', 'Timestamp', 'SecondsPath', 'TimestampPath'].filter((k) => state[k] !== undefined);
   if (set.length !== 1) {
@@ -256,6 +261,7 @@ export function checkWait(state: Record<string, unknown>, at: string, j: JsonChe
   }
 }
 
+/** A Fail state: Error/Cause or their Path forms (or expressions). */
 export function checkFail(state: Record<string, unknown>, at: string, j: JsonCheck): void {
   for (const [plain, path] of [
     ['Error', 'ErrorPath'],
