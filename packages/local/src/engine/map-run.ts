@@ -184,6 +184,8 @@ export async function runMapRun(engine: Engine, request: MapRunRequest): Promise
   const outputs: unknown[] = [];
   const pendingAtEnd: PendingEntry[] = [];
   let running = 0;
+  // How many items each child carries (ResultWriter's resultsWritten counts items too).
+  const itemsOfChild = new Map<Execution, number>();
 
   const fail = (error: StatesError): void => {
     if (failure) return;
@@ -259,6 +261,7 @@ export async function runMapRun(engine: Engine, request: MapRunRequest): Promise
       },
     );
     run.children.push(child);
+    itemsOfChild.set(child, batch.itemCount);
   };
 
   const producer = produce().then(
@@ -314,8 +317,7 @@ export async function runMapRun(engine: Engine, request: MapRunRequest): Promise
         pendingAtEnd,
       );
       for (const c of written) {
-        const items = itemCountOf(c.input, settings.batcher !== undefined);
-        run.itemCounts.add('resultsWritten', items);
+        run.itemCounts.add('resultsWritten', itemsOfChild.get(c) ?? 1);
         run.executionCounts.add('resultsWritten', 1);
       }
       result = {
@@ -346,15 +348,4 @@ const thresholdError = (): StatesError =>
 
 async function* arrayItems(items: readonly unknown[]): AsyncGenerator<unknown> {
   yield* items;
-}
-
-/** Items carried by a child, from its input (a batch's Items, else one). */
-function itemCountOf(inputText: string, batched: boolean): number {
-  if (!batched) return 1;
-  try {
-    const items = (JSON.parse(inputText) as { Items?: unknown[] }).Items;
-    return Array.isArray(items) ? items.length : 1;
-  } catch {
-    return 1;
-  }
 }
