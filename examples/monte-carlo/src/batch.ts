@@ -90,8 +90,15 @@ function hex64(lo: number, hi: number): string {
   return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
 }
 
-/** Runs one batch of loans. Throws {@link ExposureTooLargeError} past the exact-cents headroom. */
-export function runBatch(loans: readonly Loan[], input: ResolvedSimulationInput): BatchResult {
+/**
+ * Runs one batch of loans. Throws {@link ExposureTooLargeError} past the exact-cents headroom,
+ * and the signal's reason when `signal` fires.
+ */
+export function runBatch(
+  loans: readonly Loan[],
+  input: ResolvedSimulationInput,
+  signal?: AbortSignal,
+): BatchResult {
   const S = input.scenarios.length;
   const M = input.draws;
   const prepared: PreparedLoan[] = loans.map((loan) => prepareLoan(loan, input.scenarios, input.model));
@@ -119,7 +126,7 @@ export function runBatch(loans: readonly Loan[], input: ResolvedSimulationInput)
     scenarioCount: S,
     commonRandomNumbers: input.commonRandomNumbers,
   };
-  const sim = simulateBatch(prepared, rhos, plan);
+  const sim = simulateBatch(prepared, rhos, plan, signal);
 
   const scenarios = input.scenarios.map((scenario, s): BatchScenarioResult => {
     let expectedLossCents = 0;

@@ -20,7 +20,7 @@ export default defineBatchHandler<unknown, unknown, BatchOutput>(
     const loans = await loadLoans(items, s3, { defaultBucket: input.itemsBucket, signal });
     signal.throwIfAborted();
     const started = performance.now();
-    const result = runBatch(loans, input);
+    const result = runBatch(loans, input, signal);
     const seconds = (performance.now() - started) / 1000;
     const output = await packBatchOutput(result, input, s3, signal);
     log.info(

@@ -75,12 +75,14 @@ export const MAX_EXACT_CENTS = Number.MAX_SAFE_INTEGER;
 
 /**
  * Runs the simulation for a batch of prepared loans. Each loan's `pds` must have
- * `plan.scenarioCount` entries and its `rho` must be in [0, 1).
+ * `plan.scenarioCount` entries and each `rhos[l]` must be in [0, 1). When `signal` fires, the
+ * run stops at the next loan and throws the signal's reason (a lost task frees its thread).
  */
 export function simulateBatch(
   loans: readonly PreparedLoan[],
   rhos: ArrayLike<number>,
   plan: KernelPlan,
+  signal?: AbortSignal,
 ): KernelResult {
   const { draws: M, scenarioCount: S } = plan;
   const L = loans.length;
@@ -96,6 +98,7 @@ export function simulateBatch(
   const k1 = plan.key.hi;
 
   for (let l = 0; l < L; l++) {
+    signal?.throwIfAborted();
     const loan = loans[l]!;
     const id = hashString64(loan.id);
     const lossCents = loan.lossCents;

@@ -129,6 +129,12 @@ test('with common random numbers, every draw loses at least as much under a larg
   }
 });
 
+test('an aborted batch stops with the signal’s reason', () => {
+  const controller = new AbortController();
+  controller.abort(new Error('task lost'));
+  assert.throws(() => runBatch(LOANS.slice(0, 3), INPUT, controller.signal), /task lost/);
+});
+
 test('batches from other settings are refused by the aggregation', () => {
   const other = runBatch(
     LOANS.slice(0, 5),

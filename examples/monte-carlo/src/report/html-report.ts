@@ -71,6 +71,19 @@ export function htmlReport(result: PortfolioResult, generatedAt = new Date().toI
       ]),
     ),
   ].join('');
+  const defaultRates = [
+    row(['scenario', 'mean', 'median', '99%', '99.9%', 'worst draw'], 'th'),
+    ...result.scenarios.map((x) =>
+      row([
+        escapeXml(x.name),
+        formatPercent(x.defaultRate.mean),
+        formatPercent(x.defaultRate.p50),
+        formatPercent(x.defaultRate.p99),
+        formatPercent(x.defaultRate.p999),
+        formatPercent(x.defaultRate.max),
+      ]),
+    ),
+  ].join('');
   const worst = result.scenarios[result.scenarios.length - 1]!;
   const contributors = [
     row(['loan', 'type', 'grade', 'EAD', 'LGD', 'PD', 'defaults', 'simulated EL', 'share of EL'], 'th'),
@@ -108,6 +121,8 @@ the VaR 99.9% interval is the 95% order-statistic confidence interval.</p>
 ${exceedanceChartSvg(result)}
 <h2>Loss distribution per scenario</h2>
 <div class="grid">${histograms}</div>
+<h2>Default rate per draw (defaults / loans)</h2>
+<table>${defaultRates}</table>
 <h2>Analytic expected loss by loan type</h2>
 <table>${byType}</table>
 <h2>Largest contributors under ${escapeXml(worst.name)}</h2>
