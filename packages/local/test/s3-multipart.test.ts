@@ -72,6 +72,42 @@ describe('multipart uploads through client-s3 and lib-storage', () => {
     assert.equal(whole.digest('hex'), expected.digest('hex'));
   });
 
+  test('a FULL_OBJECT CRC64NVME multipart upload: the whole-object checksum the SDK validates on GetObject', async () => {
+    const params = { Bucket: 'uploads', Key: 'full-object.bin' };
+    const created = await s3.send(
+      new CreateMultipartUploadCommand({ ...params, ChecksumAlgorithm: 'CRC64NVME' }),
+    );
+    assert.equal(created.ChecksumType, 'FULL_OBJECT');
+    const bodies = [Buffer.alloc(5 * MiB, 1), Buffer.from('tail')];
+    const parts = [];
+    for (const [i, Body] of bodies.entries()) {
+      const part = await s3.send(
+        new UploadPartCommand({
+          ...params,
+          UploadId: created.UploadId,
+          PartNumber: i + 1,
+          Body,
+          ChecksumAlgorithm: 'CRC64NVME',
+        }),
+      );
+      assert.ok(part.ChecksumCRC64NVME);
+      parts.push({ PartNumber: i + 1, ETag: part.ETag, ChecksumCRC64NVME: part.ChecksumCRC64NVME });
+    }
+    const done = await s3.send(
+      new CompleteMultipartUploadCommand({
+        ...params,
+        UploadId: created.UploadId,
+        MultipartUpload: { Parts: parts },
+      }),
+    );
+    assert.equal(done.ChecksumType, 'FULL_OBJECT');
+    assert.doesNotMatch(done.ChecksumCRC64NVME ?? '', /-/);
+    // The SDK checks the whole body against a FULL_OBJECT checksum: a wrong one would throw here.
+    const got = await s3.send(new GetObjectCommand({ ...params, ChecksumMode: 'ENABLED' }));
+    assert.equal(got.ChecksumCRC64NVME, done.ChecksumCRC64NVME);
+    assert.equal((await got.Body!.transformToByteArray()).length, 5 * MiB + 4);
+  });
+
   test('a small lib-storage Upload is one PutObject', async () => {
     const done = await new Upload({
       client: s3,

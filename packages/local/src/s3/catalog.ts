@@ -18,6 +18,8 @@ export interface UploadRecord {
   readonly metadata: Readonly<Record<string, string>>;
   readonly storageClass: string;
   readonly checksumAlgorithm?: string;
+  /** How the object's checksum is made from the parts': `COMPOSITE` (default) or `FULL_OBJECT`. */
+  readonly checksumType?: 'COMPOSITE' | 'FULL_OBJECT';
 }
 
 /** One uploaded part. */
@@ -41,7 +43,7 @@ CREATE TABLE IF NOT EXISTS objects (
 CREATE TABLE IF NOT EXISTS uploads (
   upload_id TEXT PRIMARY KEY, bucket TEXT NOT NULL, key BLOB NOT NULL, initiated_ms INTEGER NOT NULL,
   content_type TEXT NOT NULL, headers TEXT NOT NULL, metadata TEXT NOT NULL, storage_class TEXT NOT NULL,
-  checksum_algorithm TEXT);
+  checksum_algorithm TEXT, checksum_type TEXT);
 CREATE TABLE IF NOT EXISTS parts (
   upload_id TEXT NOT NULL, part_number INTEGER NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL,
   file TEXT NOT NULL, checksum TEXT, PRIMARY KEY (upload_id, part_number)) WITHOUT ROWID;
@@ -77,6 +79,7 @@ export class Catalog {
         'PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;',
       );
       this.#db.exec(`BEGIN IMMEDIATE; ${SCHEMA} COMMIT;`);
+      this.#migrate();
     } catch (error) {
       this.#db.close();
       if ((error as { errcode?: number }).errcode === SQLITE_BUSY) {
@@ -87,6 +90,13 @@ export class Catalog {
       }
       throw error;
     }
+  }
+
+  // Indexes written by earlier versions lack later columns.
+  #migrate(): void {
+    const columns = (this.#db.prepare('PRAGMA table_info(uploads)').all() as Row[]).map((c) => c.name);
+    if (!columns.includes('checksum_type'))
+      this.#db.exec('ALTER TABLE uploads ADD COLUMN checksum_type TEXT');
   }
 
   #sql(text: string): StatementSync {
@@ -222,7 +232,7 @@ export class Catalog {
   insertUpload(upload: UploadRecord): void {
     this.#sql(
       `INSERT INTO uploads (upload_id, bucket, key, initiated_ms, content_type, headers, metadata,
-         storage_class, checksum_algorithm) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         storage_class, checksum_algorithm, checksum_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       upload.uploadId,
       upload.bucket,
@@ -233,6 +243,7 @@ export class Catalog {
       JSON.stringify(upload.metadata),
       upload.storageClass,
       upload.checksumAlgorithm ?? null,
+      upload.checksumType ?? null,
     );
   }
 
@@ -325,5 +336,6 @@ function toUpload(row: Row): UploadRecord {
     metadata: JSON.parse(row.metadata as string) as Record<string, string>,
     storageClass: row.storage_class as string,
     ...(row.checksum_algorithm ? { checksumAlgorithm: row.checksum_algorithm as string } : {}),
+    ...(row.checksum_type ? { checksumType: row.checksum_type as 'COMPOSITE' | 'FULL_OBJECT' } : {}),
   };
 }

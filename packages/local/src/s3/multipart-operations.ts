@@ -1,4 +1,4 @@
-import { parseChecksumAlgorithm } from './checksums.ts';
+import { CHECKSUM_ALGORITHMS, parseChecksumAlgorithm } from './checksums.ts';
 import { s3Errors } from './errors.ts';
 import {
   checksumElement,
@@ -8,7 +8,7 @@ import {
 } from './object-headers.ts';
 import { readSmallBody, requestPayload } from './request-body.ts';
 import { type S3Handler, sendEmpty, sendXml } from './response.ts';
-import type { CompletedPart } from './types.ts';
+import type { ChecksumAlgorithm, CompletedPart } from './types.ts';
 import { parseXmlRequest, textOf } from './xml.ts';
 
 /** A CompleteMultipartUpload document lists at most 10,000 parts. */
@@ -24,15 +24,17 @@ export const createMultipartUpload: S3Handler = async (call) => {
   if (typeof named === 'string' && !checksumAlgorithm) {
     throw s3Errors.invalidRequest(`Unsupported x-amz-checksum-algorithm ${named}`);
   }
-  const checksumType = req.headers['x-amz-checksum-type'];
-  if (checksumType !== undefined && checksumType !== 'COMPOSITE') {
-    throw s3Errors.notImplemented(
-      `x-amz-checksum-type: ${checksumType} on CreateMultipartUpload (only COMPOSITE)`,
-    );
+  const typeHeader = req.headers['x-amz-checksum-type'];
+  if (typeHeader !== undefined && typeHeader !== 'COMPOSITE' && typeHeader !== 'FULL_OBJECT') {
+    throw s3Errors.invalidRequest(`Unsupported x-amz-checksum-type ${typeHeader}`);
   }
+  const checksumType =
+    typeHeader ??
+    (checksumAlgorithm === 'CRC64NVME' ? 'FULL_OBJECT' : checksumAlgorithm ? 'COMPOSITE' : undefined);
   const uploadId = await call.store.createMultipartUpload(route.bucket, route.key, {
     ...objectWriteHeaders(req),
     ...(checksumAlgorithm ? { checksumAlgorithm } : {}),
+    ...(checksumType ? { checksumType } : {}),
   });
   sendXml(
     call,
@@ -44,9 +46,8 @@ export const createMultipartUpload: S3Handler = async (call) => {
     ],
     {
       'x-amz-server-side-encryption': 'AES256',
-      ...(checksumAlgorithm
-        ? { 'x-amz-checksum-algorithm': checksumAlgorithm, 'x-amz-checksum-type': 'COMPOSITE' }
-        : {}),
+      ...(checksumAlgorithm ? { 'x-amz-checksum-algorithm': checksumAlgorithm } : {}),
+      ...(checksumType ? { 'x-amz-checksum-type': checksumType } : {}),
     },
   );
 };
@@ -78,12 +79,22 @@ export const completeMultipartUpload: S3Handler = async (call) => {
     const number = textOf(part, 'PartNumber')?.trim() ?? '';
     const etag = textOf(part, 'ETag');
     if (!/^\d{1,5}$/.test(number) || etag === undefined) throw s3Errors.malformedXml();
-    const checksum = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256']
-      .map((a) => textOf(part, `Checksum${a}`))
-      .find((v) => v !== undefined);
+    const checksum = CHECKSUM_ALGORITHMS.map((a) => textOf(part, `Checksum${a}`)).find(
+      (v) => v !== undefined,
+    );
     return { partNumber: Number(number), etag: etag.trim(), ...(checksum !== undefined ? { checksum } : {}) };
   });
-  const result = await call.store.completeMultipartUpload(route.bucket, route.key, uploadId, parts);
+  const whole = CHECKSUM_ALGORITHMS.map((algorithm) => ({
+    algorithm,
+    value: req.headers[`x-amz-checksum-${algorithm.toLowerCase()}`],
+  })).find((c): c is { algorithm: ChecksumAlgorithm; value: string } => typeof c.value === 'string');
+  const result = await call.store.completeMultipartUpload(
+    route.bucket,
+    route.key,
+    uploadId,
+    parts,
+    whole ? { checksum: whole } : {},
+  );
   const host = req.headers.host ?? '127.0.0.1';
   sendXml(
     call,

@@ -13,6 +13,7 @@ import type {
   BucketInfo,
   ChecksumAlgorithm,
   CompletedPart,
+  CompleteMultipartUploadOptions,
   CopyObjectOptions,
   CreateMultipartUploadOptions,
   GetObjectOptions,
@@ -20,6 +21,7 @@ import type {
   IterateObjectsOptions,
   ListObjectsOptions,
   ListObjectsPage,
+  ObjectChecksum,
   ObjectInfo,
   ObjectSummary,
   PutObjectOptions,
@@ -235,6 +237,12 @@ class DiskS3Store implements S3Store {
   ): Promise<string> {
     this.#bucket(bucket);
     assertKey(key);
+    if (options.checksumType === 'FULL_OBJECT' && !options.checksumAlgorithm?.startsWith('CRC')) {
+      throw s3Errors.invalidRequest('The FULL_OBJECT checksum type needs a CRC checksum algorithm.');
+    }
+    if (options.checksumType === 'COMPOSITE' && options.checksumAlgorithm === 'CRC64NVME') {
+      throw s3Errors.invalidRequest('The COMPOSITE checksum type is not supported for CRC64NVME.');
+    }
     const uploadId = randomBytes(24).toString('base64url');
     this.#catalog.insertUpload({
       uploadId,
@@ -246,6 +254,7 @@ class DiskS3Store implements S3Store {
       metadata: options.metadata ?? {},
       storageClass: options.storageClass ?? 'STANDARD',
       ...(options.checksumAlgorithm ? { checksumAlgorithm: options.checksumAlgorithm } : {}),
+      ...(options.checksumType ? { checksumType: options.checksumType } : {}),
     });
     return uploadId;
   }
@@ -265,8 +274,20 @@ class DiskS3Store implements S3Store {
         String(partNumber),
       );
     }
-    this.#upload(bucket, key, uploadId);
-    const written = await this.#write(body, MAX_PART_BYTES, options);
+    const upload = this.#upload(bucket, key, uploadId);
+    // Parts of an upload with a checksum algorithm are checksummed, whether or not the client
+    // sent one; a part with another algorithm is refused, as S3 does.
+    const declared = options.checksum?.algorithm;
+    if (declared && upload.checksumAlgorithm && declared !== upload.checksumAlgorithm) {
+      throw s3Errors.invalidRequest(
+        `Checksum Type mismatch occurred, expected checksum Type: ${upload.checksumAlgorithm}, actual checksum Type: ${declared}`,
+      );
+    }
+    const algorithm = (declared ?? upload.checksumAlgorithm) as ChecksumAlgorithm | undefined;
+    const written = await this.#write(body, MAX_PART_BYTES, {
+      ...options,
+      ...(algorithm && !options.checksum ? { checksum: { algorithm } } : {}),
+    });
     let replaced: string | undefined;
     try {
       replaced = this.#catalog.transaction(() => {
@@ -288,10 +309,8 @@ class DiskS3Store implements S3Store {
       etag: `"${written.md5.toString('hex')}"`,
       size: written.size,
       lastModified: new Date(this.#clock.now()),
-      ...(written.checksum && options.checksum
-        ? {
-            checksum: { algorithm: options.checksum.algorithm, value: written.checksum, type: 'FULL_OBJECT' },
-          }
+      ...(written.checksum && algorithm
+        ? { checksum: { algorithm, value: written.checksum, type: 'FULL_OBJECT' } }
         : {}),
     };
   }
@@ -301,6 +320,7 @@ class DiskS3Store implements S3Store {
     key: string,
     uploadId: string,
     parts: readonly CompletedPart[],
+    options: CompleteMultipartUploadOptions = {},
   ): Promise<PutObjectResult> {
     const upload = this.#upload(bucket, key, uploadId);
     if (parts.length === 0) throw s3Errors.invalidRequest('You must specify at least one part');
@@ -323,11 +343,24 @@ class DiskS3Store implements S3Store {
     const md5s = createHash('md5');
     for (const part of chosen) md5s.update(Buffer.from(part.etag.replaceAll('"', ''), 'hex'));
     const etag = `"${md5s.digest('hex')}-${chosen.length}"`;
-    const checksum = compositeChecksum(upload.checksumAlgorithm as ChecksumAlgorithm | undefined, chosen);
+    const algorithm = upload.checksumAlgorithm as ChecksumAlgorithm | undefined;
+    const fullObject = upload.checksumType === 'FULL_OBJECT' && algorithm !== undefined;
     const written = await this.#blobs.concat(
       chosen.map((p) => p.file),
-      { maxLength: MAX_OBJECT_BYTES, expectedLength: size },
+      {
+        maxLength: MAX_OBJECT_BYTES,
+        expectedLength: size,
+        ...(fullObject ? { checksumAlgorithm: algorithm } : {}),
+      },
     );
+    const checksum: ObjectChecksum | undefined =
+      fullObject && written.checksum
+        ? { algorithm, value: written.checksum, type: 'FULL_OBJECT' }
+        : compositeChecksum(algorithm, chosen);
+    if (options.checksum && options.checksum.value !== checksum?.value) {
+      await this.#blobs.remove(written.file);
+      throw s3Errors.badDigest(options.checksum.algorithm);
+    }
     let partFiles: string[] = [];
     const result = await this.#commitObject(bucket, written, () => {
       this.#upload(bucket, key, uploadId);

@@ -167,8 +167,20 @@ export interface CreateMultipartUploadOptions {
   readonly headers?: ObjectHeaders;
   readonly metadata?: Readonly<Record<string, string>>;
   readonly storageClass?: string;
-  /** The algorithm every part must carry a checksum of (`x-amz-checksum-algorithm`). */
+  /** The algorithm of the parts' and the object's checksums (`x-amz-checksum-algorithm`). */
   readonly checksumAlgorithm?: ChecksumAlgorithm;
+  /**
+   * `COMPOSITE`: the object's checksum is the checksum of the parts' checksums, `-N`.
+   * `FULL_OBJECT` (CRC algorithms only): the checksum of the whole object's bytes.
+   * @defaultValue `'COMPOSITE'`
+   */
+  readonly checksumType?: 'COMPOSITE' | 'FULL_OBJECT';
+}
+
+/** Options of {@link S3Store.completeMultipartUpload}. */
+export interface CompleteMultipartUploadOptions {
+  /** The object's checksum as the client computed it; a mismatch fails with `BadDigest`. */
+  readonly checksum?: { readonly algorithm: ChecksumAlgorithm; readonly value: string };
 }
 
 /** Options of {@link S3Store.uploadPart}. */
@@ -239,6 +251,7 @@ export interface S3Store {
     key: string,
     uploadId: string,
     parts: readonly CompletedPart[],
+    options?: CompleteMultipartUploadOptions,
   ): Promise<PutObjectResult>;
   /** Fails with `NoSuchUpload`. */
   abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void>;
