@@ -9,6 +9,8 @@ import type { TaskProcess } from './task-process.ts';
 export interface ContainerSpec {
   readonly name: string;
   readonly image: string;
+  /** The container's entryPoint (RunTask's command override goes after it). */
+  readonly entryPoint: readonly string[];
   /** entryPoint followed by command; `node` as argv[0] means the backend's own Node binary. */
   readonly argv: readonly string[];
   readonly environment: Readonly<Record<string, string>>;

@@ -16,8 +16,9 @@ const CRASH_WINDOW_MS = 10_000;
 const BACKOFF_BASE_MS = 1_000;
 const BACKOFF_MAX_MS = 30_000;
 
-/** Adds an event to a service, newest first. */
+/** Adds an event to a service, newest first; the same message twice in a row is kept once. */
 export function addServiceEvent(ctx: LauncherContext, service: Service, message: string): void {
+  if (service.events[0]?.message === message) return;
   service.events.unshift({ id: randomUUID(), createdAtMs: ctx.clock.now(), message });
   ctx.logger?.info({ service: service.arn }, message);
   if (service.events.length > MAX_SERVICE_EVENTS) service.events.length = MAX_SERVICE_EVENTS;

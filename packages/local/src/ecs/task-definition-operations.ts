@@ -171,6 +171,7 @@ function containerSpec(definition: EcsInput): ContainerSpec {
   return {
     name,
     image,
+    entryPoint,
     argv,
     environment,
     workingDirectory,

@@ -74,9 +74,7 @@ export interface NewTask {
 export function launchTask(ctx: LauncherContext, spec: NewTask): Task {
   const id = newTaskId();
   const container = spec.taskDefinition.container;
-  const argv = spec.command
-    ? [...((container.definition.entryPoint as string[] | undefined) ?? []), ...spec.command]
-    : container.argv;
+  const argv = spec.command ? [...container.entryPoint, ...spec.command] : container.argv;
   const task: Task = {
     id,
     arn: taskArn(spec.store, spec.cluster.name, id),
