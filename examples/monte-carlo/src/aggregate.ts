@@ -166,10 +166,29 @@ export class PortfolioAggregator {
       );
     }
     const K = this.#settings.topContributors;
+    // Decode and check everything before changing any sum: a bad batch leaves no trace.
+    const decoded = batch.scenarios.map((bs, s) => {
+      if (bs.name !== this.#settings.scenarios[s]!.name) {
+        throw new AggregationError(
+          `batch scenario ${s} is ${JSON.stringify(bs.name)}, expected ${JSON.stringify(this.#settings.scenarios[s]!.name)}`,
+        );
+      }
+      if (
+        !Array.isArray(bs.top) ||
+        !Array.isArray(bs.pdHistogram) ||
+        bs.pdHistogram.length !== PD_BUCKET_EDGES.length
+      ) {
+        throw new AggregationError(`batch scenario ${bs.name} is malformed (top, pdHistogram)`);
+      }
+      try {
+        return { losses: decodeUintVector(bs.losses, M), defaults: decodeUintVector(bs.defaults, M) };
+      } catch (error) {
+        throw new AggregationError(`batch scenario ${bs.name}: ${(error as Error).message}`);
+      }
+    });
     batch.scenarios.forEach((bs, s) => {
       const acc = this.#scenarios[s]!;
-      const losses = decodeUintVector(bs.losses, M);
-      const defaults = decodeUintVector(bs.defaults, M);
+      const { losses, defaults } = decoded[s]!;
       for (let m = 0; m < M; m++) {
         acc.losses[m]! += losses[m]!;
         acc.defaults[m]! += defaults[m]!;

@@ -28,6 +28,7 @@ export { exceedanceChartSvg } from './report/svg-charts.ts';
 export { formatContributors, formatSummaryTable, formatTextReport } from './report/text-table.ts';
 export type { ReportFiles } from './report/write-report.ts';
 export { writeReport } from './report/write-report.ts';
+export { parseS3Url, readPortfolioResult } from './result-store.ts';
 export type { JobSeed } from './rng.ts';
 export type { ResolvedSimulationInput, SimulationInput, SpillLocation } from './simulation-input.ts';
 export {

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { aggregateBatches, type PortfolioResult } from '../src/aggregate.ts';
+import { aggregateBatches, PortfolioAggregator, type PortfolioResult } from '../src/aggregate.ts';
 import { type BatchResult, runBatch } from '../src/batch.ts';
 import { decodeUintVector } from '../src/codec.ts';
 import { prepareLoan } from '../src/credit-model.ts';
@@ -142,4 +142,11 @@ test('batches from other settings are refused by the aggregation', () => {
   );
   assert.throws(() => aggregateBatches(INPUT, [other]), /other settings/);
   assert.throws(() => aggregateBatches(INPUT, []), /no loans/);
+  // A corrupt batch is refused whole: the sums it was to join stay as they were.
+  const good = runBatch(LOANS.slice(0, 5), INPUT);
+  const scenarios = good.scenarios.map((s, k) => (k === 2 ? { ...s, losses: 'AAAA' } : s));
+  const aggregator = new PortfolioAggregator(INPUT);
+  assert.throws(() => aggregator.add({ ...good, scenarios }), /batch scenario \+200 bp: decodeUintVector/);
+  aggregator.add(good);
+  assert.deepEqual(aggregator.finish(), aggregateBatches(INPUT, [good]));
 });

@@ -11,13 +11,14 @@ import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client }
 import { type LocalBackend, startLocalBackend } from '@stepfleet/local';
 import { createS3Helpers } from '@stepfleet/worker';
 import type { HandlerDefinition } from '@stepfleet/worker/handler';
-import { aggregateBatches, type PortfolioResult } from '../src/aggregate.ts';
+import { aggregateBatches } from '../src/aggregate.ts';
 import aggregateHandler, { type AggregateSummary } from '../src/aggregate-handler.ts';
 import { type BatchResult, runBatch } from '../src/batch.ts';
 import { BATCH_REF_FORMAT, type BatchOutput } from '../src/batch-output.ts';
 import batchHandler from '../src/handler.ts';
 import { generatePortfolio } from '../src/portfolio.ts';
 import { loanObjectKey, writePortfolio } from '../src/portfolio-writer.ts';
+import { readPortfolioResult } from '../src/result-store.ts';
 import { resolveSimulationInput } from '../src/simulation-input.ts';
 
 const BUCKET = 'mc-test';
@@ -226,8 +227,12 @@ test('a batch output over the activity limit goes to S3; the aggregate handler r
     expected.scenarios.map((s) => s.lossesSha256),
   );
   const s3 = createS3Helpers(async () => client, BUCKET);
-  const stored = await s3.getJson<PortfolioResult>('results/run1/monte-carlo-result.json');
+  const stored = await readPortfolioResult(client, summary.resultUrl);
   assert.deepEqual(stored, JSON.parse(JSON.stringify(expected)));
+  await assert.rejects(
+    readPortfolioResult(client, 's3://mc-test/results/run1/manifest.json'),
+    /is not a Monte Carlo result/,
+  );
   assert.match(await s3.getText('results/run1/monte-carlo-report.html'), /<svg[^>]*role="img"/);
 
   // AND a Map Run with failed batches is refused rather than summed short

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateActivityCommand,
   CreateStateMachineCommand,
@@ -16,12 +16,13 @@ import {
 } from '@aws-sdk/client-sfn';
 import { type LocalBackend, startLocalBackend } from '@stepfleet/local';
 import { createWorker, type Worker } from '@stepfleet/worker';
-import { aggregateBatches, type PortfolioResult } from '../src/aggregate.ts';
+import { aggregateBatches } from '../src/aggregate.ts';
 import type { AggregateSummary } from '../src/aggregate-handler.ts';
 import { runBatch } from '../src/batch.ts';
 import { MONTE_CARLO_HANDLERS } from '../src/job.ts';
 import { generatePortfolio } from '../src/portfolio.ts';
 import { writePortfolio } from '../src/portfolio-writer.ts';
+import { readPortfolioResult } from '../src/result-store.ts';
 import { resolveSimulationInput } from '../src/simulation-input.ts';
 
 const ROOT = new URL('../../../', import.meta.url);
@@ -153,12 +154,6 @@ async function runJob(
   throw new Error('execution did not finish in 90 s');
 }
 
-async function storedResult(url: string): Promise<PortfolioResult> {
-  const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(url)!;
-  const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  return JSON.parse(await out.Body!.transformToString()) as PortfolioResult;
-}
-
 test('a Distributed Map run of the example gives the same result for any batch size and concurrency', async () => {
   // GIVEN the same portfolio and seed, WHEN run in batches of 7 (2 at once) and of 100 (6 at once)
   const small = await runJob(7, 2, 'mc-small');
@@ -168,8 +163,8 @@ test('a Distributed Map run of the example gives the same result for any batch s
   assert.equal(small.batches, Math.ceil(LOANS / 7));
   assert.equal(large.batches, Math.ceil(LOANS / 100));
   // AND the stored results are identical, byte for byte
-  const a = await storedResult(small.resultUrl);
-  const b = await storedResult(large.resultUrl);
+  const a = await readPortfolioResult(s3, small.resultUrl);
+  const b = await readPortfolioResult(s3, large.resultUrl);
   assert.equal(JSON.stringify(a), JSON.stringify(b));
   // AND equal to the in-process computation over the same loans
   const settings = resolveSimulationInput(BATCH_INPUT);
