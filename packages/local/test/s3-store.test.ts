@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { after, before, describe, test } from 'node:test';
@@ -7,6 +9,11 @@ import { AwsError } from '../src/aws-error.ts';
 import { createS3Service } from '../src/s3/index.ts';
 import type { S3Service } from '../src/s3/types.ts';
 import { tempDataDir } from './s3-harness.ts';
+
+async function countFiles(dir: string): Promise<number> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).length;
+}
 
 async function codeOf(call: () => Promise<unknown>): Promise<string> {
   try {
@@ -105,6 +112,16 @@ describe('the programmatic S3 store (what the engine calls, no HTTP)', () => {
       ['items/20', 'items/21', 'items/22', 'items/23', 'items/24'],
     );
     assert.deepEqual(Object.keys(all[0]!).sort(), ['etag', 'key', 'lastModified', 'size', 'storageClass']);
+  });
+
+  test('concurrent overwrites of one key leave one whole object and one data file', async () => {
+    const before = await countFiles(join(dataDir, 's3', 'objects'));
+    const bodies = Array.from({ length: 20 }, (_, i) => String(i).repeat(50_000));
+    await Promise.all(bodies.map((body) => s3.store.putObject('store', 'contended', Readable.from([body]))));
+    const got = await text((await s3.store.getObject('store', 'contended')).body);
+    assert.ok(bodies.includes(got), 'the object is one of the writes, whole');
+    assert.equal(await countFiles(join(dataDir, 's3', 'objects')), before + 1);
+    assert.deepEqual(await readdir(join(dataDir, 's3', 'tmp')), []);
   });
 
   test('a second service on the same data directory is refused while the first is open', () => {

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { readdir } from 'node:fs/promises';
 import { request } from 'node:http';
+import { connect } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout } from 'node:timers/promises';
 import { crc32 } from 'node:zlib';
 import {
   type ChecksumAlgorithm,
@@ -203,6 +208,25 @@ describe('S3 wire details: aws-chunked bodies, checksums, bad requests, restarts
       assert.equal(got[field], put[field]);
       assert.equal(await got.Body?.transformToString(), `body for ${algorithm}`);
     }
+  });
+
+  test('an upload cut off mid-body stores nothing and leaves no temp file', async () => {
+    const port = Number(new URL(h.backend.url).port);
+    const socket = connect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write('PUT /wire/cut-off HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000000\r\n\r\n');
+    socket.write(Buffer.alloc(400_000, 1)); // past the in-memory size: streamed to a temp file
+    await setTimeout(100);
+    assert.equal(
+      (await readdir(join(dataDir, 's3', 'tmp'))).length,
+      1,
+      'the body is streaming to a temp file',
+    );
+    socket.destroy();
+    await setTimeout(100);
+    const error = await rejectionOf(() => s3.send(new GetObjectCommand({ Bucket: 'wire', Key: 'cut-off' })));
+    assert.equal(error.name, 'NoSuchKey');
+    assert.deepEqual(await readdir(join(dataDir, 's3', 'tmp')), []);
   });
 
   test('a virtual-hosted style request (Host: <bucket>.localhost) reaches the bucket', async () => {
