@@ -23,10 +23,17 @@ export class Engine {
     const now = (): number => this.services.clock.now();
     const execution = new Execution(init, now(), now);
     this.registry.addExecution(execution);
+    const log = this.services.logger;
+    // Top-level executions are worth a line each; a Map Run's thousands of children are not.
+    const level = init.mapRunArn ? 'debug' : 'info';
+    log?.[level]({ executionArn: execution.arn }, 'execution started');
     execution.start(
       this.services,
       (request: MapRunRequest) => runMapRun(this, request),
-      (e) => onClose?.(e),
+      (e) => {
+        log?.[level]({ executionArn: e.arn, status: e.status, error: e.error }, 'execution closed');
+        onClose?.(e);
+      },
     );
     return execution;
   }

@@ -125,6 +125,8 @@ export function stateMachineOperations(engine: Engine): Record<string, JsonOpera
     },
 
     DescribeStateMachine(input) {
+      const { resource } = parseStatesArn(input.stateMachineArn, 'stateMachine');
+      if (resource.includes('/')) return describeMapRunMachine(engine, input.stateMachineArn as string);
       const r = findStateMachine(engine, input.stateMachineArn);
       return {
         stateMachineArn: r.arn,
@@ -165,4 +167,26 @@ export function stateMachineOperations(engine: Engine): Record<string, JsonOpera
       return {};
     },
   };
+}
+
+/**
+ * DescribeStateMachine of a qualified ARN (`stateMachine:<name>/<label>`): the Distributed Map
+ * processor that a Map Run's children execute, as AWS describes it.
+ */
+function describeMapRunMachine(engine: Engine, arn: string): Record<string, unknown> {
+  for (const run of engine.registry.mapRuns.values()) {
+    const child = run.stateMachineArn === arn ? run.children[0] : undefined;
+    if (!child) continue;
+    return {
+      stateMachineArn: arn,
+      name: child.stateMachineName.split('/')[0],
+      status: 'ACTIVE',
+      definition: child.definitionText,
+      roleArn: child.roleArn,
+      type: child.type,
+      creationDate: wireTime(run.startDate),
+      label: child.stateMachineName.split('/')[1],
+    };
+  }
+  throw new AwsError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
 }

@@ -412,6 +412,11 @@ export const distributedMapCases: ConformanceCase[] = [
       );
       const run = await mapRunOf(h, r);
       assert.deepEqual([run.itemCounts.resultsWritten, run.executionCounts.resultsWritten], [10, 2]);
+      const processor = await h.call<{ label: string; definition: string }>('DescribeStateMachine', {
+        stateMachineArn: failed[0]!.StateMachineArn,
+      });
+      assert.equal(processor.label, 'Map');
+      assert.equal(JSON.parse(processor.definition).States.Boom.Error, 'Batch.Failed');
       const { executions } = await h.call<{ executions: { mapRunArn: string; status: string }[] }>(
         'ListExecutions',
         { mapRunArn: out.MapRunArn },
