@@ -1,10 +1,11 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { type Logger, pino } from 'pino';
-import { type DemandReading, readDemand, stateMachineOf } from './demand.ts';
+import type { Logger } from 'pino';
+import { type DemandReading, defaultPlan, type PlannedDemand, readDemand, stateMachineOf } from './demand.ts';
 import { InvalidRequestError } from './errors.ts';
 import { ecsFleet, type FleetAdapter } from './fleet.ts';
 import { type FleetConfig, type FleetConfigInput, resolveFleetConfig } from './fleet-config.ts';
+import { createDefaultLogger } from './logger.ts';
 import {
   type Decision,
   decide,
@@ -27,7 +28,10 @@ export interface ControllerOptions {
   readonly scaleInCooldownMs?: number;
   /** How long no run may be open before the fleet goes to 0. @defaultValue 0 (at once) */
   readonly idleGraceMs?: number;
-  /** Where decisions are logged. @defaultValue a pino logger at `info` on stdout */
+  /**
+   * Where decisions are logged.
+   * @defaultValue a pino logger on stdout at `STEPFLEET_LOG_LEVEL` (`info`; `warn` under `node --test`)
+   */
   readonly logger?: Logger;
   /** The clock, for tests. @defaultValue Date.now */
   readonly now?: () => number;
@@ -72,12 +76,17 @@ export interface Controller {
   readonly fleets: readonly FleetConfig[];
 }
 
+/** A ScaleUp's plan is forgotten this long after its execution was last seen open. */
+const PLAN_RETENTION_MS = 10 * 60_000;
+/** How often ScaleUp's bounded wait re-reads the service. */
+const WAIT_POLL_MS = 250;
+
 /** Defaults of {@link ControllerOptions}. */
 export const CONTROLLER_DEFAULTS = { scaleInCooldownMs: 30_000, idleGraceMs: 0 } as const;
 
 /** Creates a controller. It holds only soft state (cooldown memory); demand is always re-read. */
 export function createController(options: ControllerOptions): Controller {
-  const logger = options.logger ?? pino({ name: 'stepfleet-controller' });
+  const logger = options.logger ?? createDefaultLogger();
   const now = options.now ?? Date.now;
   const timings: ScalingTimings = {
     scaleInCooldownMs: options.scaleInCooldownMs ?? CONTROLLER_DEFAULTS.scaleInCooldownMs,
@@ -86,6 +95,9 @@ export function createController(options: ControllerOptions): Controller {
   const fleets = new Map<string, FleetConfig>();
   const memories = new Map<string, PolicyMemory>();
   const adapters = new Map<string, FleetAdapter>();
+  // ScaleUp plans by execution: a reconcile in the same process (a warm function, the CLI when
+  // it also serves steps) sizes a run that has not started its Map Run by its own plan.
+  const plans = new Map<string, PlannedDemand & { seenAtMs: number }>();
   const keyOf = (f: { cluster: string; service: string }): string => `${f.cluster}/${f.service}`;
   const adapterOf = (f: FleetConfig): FleetAdapter => {
     const key = keyOf(f);
@@ -96,16 +108,18 @@ export function createController(options: ControllerOptions): Controller {
     return adapter;
   };
 
-  const remember = (input: FleetConfigInput, stateMachineArn?: string): FleetConfig => {
+  /** The fleet of a request merged with what is known of it (its state machines); not yet stored. */
+  const resolve = (input: FleetConfigInput, stateMachineArn?: string): FleetConfig => {
     const resolved = resolveFleetConfig(input);
     const known = fleets.get(keyOf(resolved));
     const arns = new Set([...(known?.stateMachineArns ?? []), ...resolved.stateMachineArns]);
     if (stateMachineArn) arns.add(stateMachineArn);
-    const merged = { ...resolved, stateMachineArns: [...arns] };
-    fleets.set(keyOf(merged), merged);
-    return merged;
+    return { ...resolved, stateMachineArns: [...arns] };
   };
-  for (const fleet of options.fleets ?? []) remember(fleet);
+  // A fleet is learnt from a request only once its service has been read: a request naming an
+  // unknown service fails with a named error and does not make every later reconcile fail too.
+  const learn = (fleet: FleetConfig): void => void fleets.set(keyOf(fleet), fleet);
+  for (const fleet of options.fleets ?? []) learn(resolve(fleet));
 
   const log = (
     event: string,
@@ -156,6 +170,14 @@ export function createController(options: ControllerOptions): Controller {
       throw new InvalidRequestError('fleet is required');
   };
 
+  const forgetStalePlans = (reading: DemandReading): void => {
+    const open = new Set(reading.runs.map((r) => r.executionArn));
+    for (const [executionArn, plan] of plans) {
+      if (open.has(executionArn)) plans.set(executionArn, { ...plan, seenAtMs: now() });
+      else if (now() - plan.seenAtMs > PLAN_RETENTION_MS) plans.delete(executionArn);
+    }
+  };
+
   const apply = async (fleet: FleetConfig, before: FleetState, target: number): Promise<void> => {
     if (target !== before.desiredCount) await adapterOf(fleet).setDesiredCount(target);
   };
@@ -167,16 +189,19 @@ export function createController(options: ControllerOptions): Controller {
 
     async scaleUp(request) {
       validate(request);
-      const fleet = remember(request.fleet, stateMachineOf(request.executionArn));
-      const plan = {
-        batches: request.plannedBatches ?? fleet.plannedBatches ?? fleet.maxWorkers * fleet.slotsPerWorker,
+      const fleet = resolve(request.fleet, stateMachineOf(request.executionArn));
+      const plan: PlannedDemand = {
+        batches: request.plannedBatches ?? defaultPlan(fleet).batches,
         maxConcurrency: request.maxConcurrency ?? 0,
       };
-      const reading = await readDemand(options.sfn, fleet, {
-        planned: new Map([[request.executionArn, plan]]),
-      });
       const adapter = adapterOf(fleet);
       const before = await adapter.read();
+      learn(fleet);
+      plans.set(request.executionArn, { ...plan, seenAtMs: now() });
+      const reading = await readDemand(options.sfn, fleet, {
+        planned: plans,
+        assumeOpen: [request.executionArn],
+      });
       const required = requiredWorkers(reading.runs, fleet);
       const target = Math.max(required, before.desiredCount);
       await apply(fleet, before, target);
@@ -186,7 +211,7 @@ export function createController(options: ControllerOptions): Controller {
       });
       let running = before.runningCount;
       const waitMs = (request.waitForWorkersSeconds ?? 0) * 1000;
-      if (waitMs > 0) running = await waitForRunning(adapter, target, waitMs);
+      if (waitMs > 0 && target > 0) running = await waitForRunning(adapter, target, waitMs);
       const result: ScaleResult = {
         cluster: fleet.cluster,
         service: fleet.service,
@@ -203,9 +228,14 @@ export function createController(options: ControllerOptions): Controller {
 
     async scaleDown(request) {
       validate(request);
-      const fleet = remember(request.fleet, stateMachineOf(request.executionArn));
-      const reading = await readDemand(options.sfn, fleet, { exclude: [request.executionArn] });
+      const fleet = resolve(request.fleet, stateMachineOf(request.executionArn));
       const before = await adapterOf(fleet).read();
+      learn(fleet);
+      plans.delete(request.executionArn);
+      const reading = await readDemand(options.sfn, fleet, {
+        exclude: [request.executionArn],
+        planned: plans,
+      });
       const required = requiredWorkers(reading.runs, fleet);
       // Only this run's demand goes away: the others' needs stay. Busy tasks of other runs are
       // in `required`; tasks still protected are kept by ECS until they release protection.
@@ -229,7 +259,8 @@ export function createController(options: ControllerOptions): Controller {
       const results: ScaleResult[] = [];
       for (const fleet of fleets.values()) {
         try {
-          const reading = await readDemand(options.sfn, fleet);
+          const reading = await readDemand(options.sfn, fleet, { planned: plans });
+          forgetStalePlans(reading);
           const before = await adapterOf(fleet).read();
           const required = requiredWorkers(reading.runs, fleet);
           const decision = decide(
@@ -263,12 +294,21 @@ export function createController(options: ControllerOptions): Controller {
   };
 }
 
+/**
+ * Waits, at most `waitMs`, until the service runs `target` workers, or as many as it now
+ * wants if something (a reconcile, another run's ScaleDown) lowered its desired count since.
+ * Returns the running count it last saw. A service that cannot start tasks costs the wait,
+ * never more: the Map Run then starts and its tasks wait for workers.
+ */
 async function waitForRunning(adapter: FleetAdapter, target: number, waitMs: number): Promise<number> {
   const deadline = Date.now() + waitMs;
-  let running = 0;
   for (;;) {
-    running = (await adapter.read()).runningCount;
-    if (running >= target || Date.now() >= deadline) return running;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(1000, Math.max(0, deadline - Date.now()))));
+    const state = await adapter.read();
+    if (state.runningCount >= Math.min(target, state.desiredCount) || Date.now() >= deadline) {
+      return state.runningCount;
+    }
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.min(WAIT_POLL_MS, Math.max(0, deadline - Date.now()))),
+    );
   }
 }

@@ -39,13 +39,16 @@ export interface DemandReading {
  * @param exclude executions to leave out (a run that is scaling down after its Map Run).
  * @param planned planned batches of specific executions whose Map Run has not started yet
  *   (the ScaleUp step of that execution says how much it needs).
+ * @param assumeOpen executions counted even when ListExecutions does not list them yet
+ *   (the caller of ScaleUp is open by definition; ListExecutions is eventually consistent).
  */
 export async function readDemand(
   sfn: SFNClient,
   fleet: FleetConfig,
   options: {
     exclude?: readonly string[];
-    planned?: ReadonlyMap<string, { batches: number; maxConcurrency: number }>;
+    planned?: ReadonlyMap<string, PlannedDemand>;
+    assumeOpen?: readonly string[];
   } = {},
 ): Promise<DemandReading> {
   const exclude = new Set(options.exclude ?? []);
@@ -62,9 +65,10 @@ export async function readDemand(
       );
     }
   }
-  // A planned run that ListExecutions does not show yet (eventual consistency) still counts.
-  for (const [executionArn, plan] of options.planned ?? []) {
+  // A run that ListExecutions does not show yet (eventual consistency) still counts.
+  for (const executionArn of options.assumeOpen ?? []) {
     if (exclude.has(executionArn) || runs.some((r) => r.executionArn === executionArn)) continue;
+    const plan = options.planned?.get(executionArn) ?? defaultPlan(fleet);
     runs.push({
       executionArn,
       stateMachineArn: stateMachineOf(executionArn),
@@ -75,6 +79,18 @@ export async function readDemand(
     });
   }
   return { runs, excluded };
+}
+
+/** What a run is expected to need before its Map Run starts (from its ScaleUp request). */
+export interface PlannedDemand {
+  readonly batches: number;
+  /** The Map Run's MaxConcurrency (0 = no cap). */
+  readonly maxConcurrency: number;
+}
+
+/** The plan of a run that did not say: the fleet's `plannedBatches`, else its whole capacity. */
+export function defaultPlan(fleet: FleetConfig): PlannedDemand {
+  return { batches: fleet.plannedBatches ?? fleet.maxWorkers * fleet.slotsPerWorker, maxConcurrency: 0 };
 }
 
 async function* runningExecutions(sfn: SFNClient, stateMachineArn: string): AsyncGenerator<string> {
@@ -93,7 +109,7 @@ async function demandOf(
   fleet: FleetConfig,
   stateMachineArn: string,
   executionArn: string,
-  plan: { batches: number; maxConcurrency: number } | undefined,
+  plan: PlannedDemand | undefined,
 ): Promise<OpenRun> {
   const listed = await sfn.send(new ListMapRunsCommand({ executionArn, maxResults: 100 }));
   const mapRuns = listed.mapRuns ?? [];
@@ -132,12 +148,13 @@ async function demandOf(
       mapRun: views[0]!,
     };
   }
+  const { batches, maxConcurrency } = plan ?? defaultPlan(fleet);
   return {
     executionArn,
     stateMachineArn,
     phase: 'planned',
-    outstandingBatches: plan?.batches ?? fleet.plannedBatches ?? fleet.maxWorkers * fleet.slotsPerWorker,
-    maxConcurrency: plan?.maxConcurrency ?? 0,
+    outstandingBatches: batches,
+    maxConcurrency,
     mapRun: null,
   };
 }

@@ -7,6 +7,10 @@ import type { FleetConfigInput } from './fleet-config.ts';
 
 /** Environment variable holding the fleets a scheduled reconcile watches (JSON `FleetConfigInput[]`). */
 export const FLEETS_ENV = 'STEPFLEET_FLEETS';
+/** Environment variable: seconds lower demand must last before the fleet shrinks (`scaleInCooldownMs`). */
+export const COOLDOWN_ENV = 'STEPFLEET_SCALE_IN_COOLDOWN_SECONDS';
+/** Environment variable: seconds with no open run before the fleet goes to 0 (`idleGraceMs`). */
+export const IDLE_GRACE_ENV = 'STEPFLEET_IDLE_GRACE_SECONDS';
 
 /** What the function answers: the step's result, or every fleet's after a reconcile. */
 export type ControllerResponse = ScaleResult | { readonly reconciled: readonly ScaleResult[] };
@@ -45,13 +49,32 @@ export function createControllerHandler(
   };
 }
 
-/** A controller with clients from the environment (on AWS: the function's role and region). */
-function defaultController(): Controller {
+/**
+ * A controller with clients from the environment (on AWS: the function's role and region) and
+ * its settings from {@link FLEETS_ENV}, {@link COOLDOWN_ENV}, {@link IDLE_GRACE_ENV} and
+ * `STEPFLEET_LOG_LEVEL`.
+ */
+function defaultController(env: NodeJS.ProcessEnv = process.env): Controller {
+  const cooldownSeconds = secondsFromEnv(env, COOLDOWN_ENV);
+  const idleGraceSeconds = secondsFromEnv(env, IDLE_GRACE_ENV);
   return createController({
     sfn: new SFNClient({}),
     ecs: new ECSClient({}),
-    fleets: fleetsFromEnv(process.env[FLEETS_ENV]),
+    fleets: fleetsFromEnv(env[FLEETS_ENV]),
+    ...(cooldownSeconds === undefined ? {} : { scaleInCooldownMs: cooldownSeconds * 1000 }),
+    ...(idleGraceSeconds === undefined ? {} : { idleGraceMs: idleGraceSeconds * 1000 }),
   });
+}
+
+/** A non-negative number of seconds from `env[name]`; a malformed value is a named error. */
+function secondsFromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!(Number.isFinite(value) && value >= 0)) {
+    throw new InvalidRequestError(`${name} must be a number of seconds >= 0, got ${JSON.stringify(raw)}`);
+  }
+  return value;
 }
 
 /** Parses {@link FLEETS_ENV}; a malformed value is a named error, not a crash loop. */

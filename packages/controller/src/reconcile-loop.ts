@@ -25,7 +25,9 @@ export async function runReconcileLoop(
   const { signal } = options;
   while (!signal?.aborted) {
     try {
-      options.onPass?.(await controller.reconcile());
+      // Not `onPass?.(await ...)`: an optional call skips evaluating its arguments when absent.
+      const results = await controller.reconcile();
+      options.onPass?.(results);
     } catch (error) {
       options.onError?.(error);
     }
