@@ -97,6 +97,7 @@ export async function startLocalBackend(options: LocalBackendOptions = {}): Prom
   });
   jsonServices.push(ecs.service);
   extraRoutes.push(ecs.agentRoute);
+  state.ecs = () => ecs.observations.snapshot();
   const engine = createEngine({
     clock,
     accountId: o.accountId,

@@ -110,6 +110,13 @@ test('a killed task is replaced, and DescribeTasks tells how it ended', async (t
     stopped.taskArn!,
     new RegExp(`^arn:aws:ecs:us-east-1:000000000000:task/${cluster}/[0-9a-f]{32}$`),
   );
+
+  // AND a test in another process reads the same through the control API
+  const state = (await (await fetch(`${h.url}/_stepfleet/state`)).json()) as {
+    ecs: { tasks: { taskId: string; pid: number; signal: string | null }[] };
+  };
+  const seen = state.ecs.tasks.find((task) => task.taskId === first!.taskId);
+  assert.deepEqual([seen?.pid, seen?.signal], [first!.pid, 'SIGKILL']);
 });
 
 test('a task that ignores SIGTERM is killed with SIGKILL after its stopTimeout', async (t) => {

@@ -99,6 +99,14 @@ export class EcsObservations {
     });
   }
 
+  /**
+   * A JSON-ready view for the control API (`GET /_stepfleet/state`): every task observed and
+   * the latest `sampleLimit` count samples.
+   */
+  snapshot(sampleLimit = 1000): { tasks: TaskObservation[]; samples: CountSample[] } {
+    return { tasks: this.tasks(), samples: this.#samples.slice(-sampleLimit) };
+  }
+
   /** Records the current state of a task (called on each of its transitions). */
   recordTask(task: Task): void {
     let seen = this.#tasks.get(task.id);
