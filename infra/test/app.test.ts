@@ -7,6 +7,8 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { DEFINITION_PLACEHOLDERS } from '@stepfleet/cdk';
+import { generateDefinition, type JobResources } from '@stepfleet/job';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { createApp } from '../lib/app.ts';
@@ -22,46 +24,57 @@ function tempDir(t: { after(fn: () => void): void }): string {
   return dir;
 }
 
-test('GIVEN the infra app WHEN synthesized in process THEN cdk-nag passes and the stack deploys the Monte Carlo job with its outputs', (t) => {
-  const app = createApp({ outdir: tempDir(t) });
-  const assembly = app.synth();
-  const stack = app.node.findChild('StepfleetMonteCarlo') as JobStack;
-  const template = Template.fromJSON(assembly.getStackByName(stack.stackName).template);
-  template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
-    StateMachineName: monteCarloJob.name,
-  });
-  template.resourceCountIs('AWS::StepFunctions::Activity', monteCarloJob.aggregate ? 2 : 1);
-  template.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 0 });
-  assert.deepEqual(Object.keys(template.findOutputs('*')).sort(), Object.values(JOB_STACK_OUTPUTS).sort());
-  // The worker image is an asset built from docker/Dockerfile at deploy time.
-  const assets = JSON.parse(readFileSync(join(assembly.directory, `${stack.stackName}.assets.json`), 'utf8'));
-  const images = Object.values(assets.dockerImages ?? {}) as { source: { dockerFile?: string } }[];
-  assert.deepEqual(
-    images.map((i) => i.source.dockerFile),
-    ['docker/Dockerfile'],
-  );
-});
-
-test('GIVEN a fresh shell with no AWS credentials WHEN `cdk synth` runs in infra/ THEN it succeeds offline with cdk-nag on', async (t) => {
+test('GIVEN a shell with no AWS credentials WHEN `cdk synth` runs in infra/ THEN it succeeds offline, cdk-nag clean, deploying exactly the generated definition', async (t) => {
+  // GIVEN no credentials, no region, no NODE_OPTIONS: the app command in cdk.json is self-sufficient
   const out = tempDir(t);
   const cli = join(dirname(createRequire(import.meta.url).resolve('aws-cdk/package.json')), 'bin', 'cdk');
-  // No credentials and no region: synth of an environment-agnostic stack needs neither. The
-  // app command in cdk.json carries its own --conditions flag, so NODE_OPTIONS is not needed.
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !/^(AWS_|NODE_OPTIONS$|CDK_)/.test(name)),
   );
-  const { stdout } = await exec(
-    process.execPath,
-    [cli, 'synth', '--quiet', '--output', out, '--no-notices'],
-    {
-      cwd: INFRA,
-      env: { ...env, AWS_EC2_METADATA_DISABLED: 'true', CI: 'true' },
-    },
-  );
-  const template = JSON.parse(readFileSync(join(out, 'StepfleetMonteCarlo.template.json'), 'utf8'));
-  assert.ok(template.Resources, stdout);
+  // WHEN
+  await exec(process.execPath, [cli, 'synth', '--quiet', '--output', out, '--no-notices'], {
+    cwd: INFRA,
+    env: { ...env, AWS_EC2_METADATA_DISABLED: 'true', CI: 'true' },
+  });
+  // THEN cdk-nag reported nothing
   const report = JSON.parse(readFileSync(join(out, 'validation-report.json'), 'utf8'));
-  assert.deepEqual(report.pluginReports, [], 'no validation finding');
+  assert.deepEqual(report.pluginReports, []);
+  const template = Template.fromJSON(
+    JSON.parse(readFileSync(join(out, 'StepfleetMonteCarlo.template.json'), 'utf8')),
+  );
+  template.resourceCountIs('AWS::StepFunctions::Activity', monteCarloJob.aggregate ? 2 : 1);
+  template.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 0 });
+  assert.deepEqual(Object.keys(template.findOutputs('*')).sort(), Object.values(JOB_STACK_OUTPUTS).sort());
+  // AND the definition is the generator's output for the example's job, word for word
+  const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+  assert.ok(machine);
+  const substitutions: Record<string, unknown> = machine.Properties.DefinitionSubstitutions;
+  const fake = (name: string) =>
+    `fake-${JSON.stringify(substitutions[name])}`
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/-$/, '')
+      .slice(0, 60);
+  const resources: Record<string, unknown> = {};
+  for (const [field, name] of Object.entries(DEFINITION_PLACEHOLDERS)) {
+    if (name in substitutions) resources[field] = fake(name);
+  }
+  // One bucket serves as input and results when the spec names neither: it is bound once.
+  resources.resultsBucket ??= resources.inputBucket;
+  const deployed = JSON.parse(
+    (machine.Properties.DefinitionString as string).replace(/\$\{(\w+)\}/g, (_, name: string) => fake(name)),
+  );
+  assert.deepEqual(deployed, generateDefinition(monteCarloJob, resources as unknown as JobResources));
+  assert.equal(machine.Properties.StateMachineName, monteCarloJob.name);
+  // AND the worker image is an asset built from docker/Dockerfile for the fleet's architecture
+  const assets = JSON.parse(readFileSync(join(out, 'StepfleetMonteCarlo.assets.json'), 'utf8'));
+  const images = Object.values(assets.dockerImages ?? {}) as {
+    source: { dockerFile?: string; platform?: string };
+  }[];
+  assert.deepEqual(
+    images.map((i) => [i.source.dockerFile, i.source.platform]),
+    [['docker/Dockerfile', 'linux/amd64']],
+  );
 });
 
 test('GIVEN the infra app WHEN a resource breaks an AwsSolutions rule THEN synth fails: cdk-nag runs on every synth', (t) => {

@@ -1,4 +1,4 @@
-import type { Platform } from 'aws-cdk-lib/aws-ecr-assets';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 
 /**
@@ -52,8 +52,9 @@ export interface WorkerImageOptions {
    */
   readonly handler?: string;
   /**
-   * Platform to build for; must match the fleet's `cpuArchitecture`.
-   * @default - the Docker host's platform
+   * Platform to build for; must match the fleet's `cpuArchitecture` (an arm64 laptop would
+   * otherwise build an image the default x86_64 tasks cannot start).
+   * @default Platform.LINUX_AMD64, the fleet's default architecture
    */
   readonly platform?: Platform;
 }
@@ -66,7 +67,7 @@ export function workerImage(options: WorkerImageOptions): ecs.ContainerImage {
   return ecs.ContainerImage.fromAsset(options.directory, {
     file: options.file ?? 'docker/Dockerfile',
     ...(options.handler === undefined ? {} : { buildArgs: { HANDLER: options.handler } }),
-    ...(options.platform === undefined ? {} : { platform: options.platform }),
+    platform: options.platform ?? Platform.LINUX_AMD64,
   });
 }
 
