@@ -43,8 +43,10 @@ export type AbortReason = 'timeout' | 'task-lost' | 'interrupted';
 
 /** Thread → main while a task runs. */
 export type ThreadToMain =
+  /** The task started on this thread: the main thread terminates it there if the handler hangs. */
+  | { readonly type: 'started'; readonly threadId: number }
   /** The handler called `heartbeat()`: send one soon (coalesced with the scheduled ones). */
-  { readonly type: 'heartbeat' };
+  | { readonly type: 'heartbeat' };
 
 /** Thread → main: how the task ended (piscina's result value). */
 export type TaskOutcome =

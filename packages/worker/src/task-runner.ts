@@ -194,19 +194,33 @@ export class RunningTask {
   > {
     const ctx = this.#ctx;
     const { port1, port2 } = new MessageChannel();
-    const threadAbort = new AbortController();
     let abortedFor: AbortReason | undefined;
     let graceTimer: NodeJS.Timeout | undefined;
+    let threadId: number | undefined;
+    // Not piscina's abort signal: piscina runs a task that has one alone on its thread, which
+    // would defeat tasksPerThread. A handler that ignores its signal past the grace gets its
+    // thread terminated here instead (other tasks on that thread then fail Worker.Crashed).
+    const terminate = (): void => {
+      const thread = ctx.pool.threads.find((w) => w.threadId === threadId);
+      if (thread) void thread.terminate();
+    };
+    const signalThread = (): void => {
+      if (abortedFor === undefined || threadId === undefined) return;
+      port1.postMessage({ type: 'abort', reason: abortedFor } satisfies MainToThread);
+      const grace = abortedFor === 'interrupted' ? 0 : ctx.abortGraceMs;
+      graceTimer = setTimeout(terminate, grace);
+    };
     this.#abortWork = (reason) => {
       if (abortedFor !== undefined) return;
       abortedFor = reason;
-      port1.postMessage({ type: 'abort', reason } satisfies MainToThread);
-      // The handler gets a grace to honor its signal; then its thread is terminated.
-      const grace = reason === 'interrupted' ? 0 : ctx.abortGraceMs;
-      graceTimer = setTimeout(() => threadAbort.abort(new Error(`task ${reason}`)), grace);
+      signalThread();
     };
     port1.on('message', (m: ThreadToMain) => {
       if (m.type === 'heartbeat') ctx.heartbeater.request(this.token);
+      else if (m.type === 'started') {
+        threadId = m.threadId;
+        signalThread(); // aborted while it was still queued
+      }
     });
     const deadlineTimer =
       deadlineAt === null
@@ -228,7 +242,7 @@ export class RunningTask {
           logBindings: this.#logBindings(task, input),
           port: port2,
         },
-        { signal: threadAbort.signal, transferList: [port2] as never },
+        { transferList: [port2] as never },
       );
       if (abortedFor === 'task-lost') return { kind: 'lost', reason: lostReason };
       if (abortedFor === 'timeout') return timeoutOutcome(deadlineAt, this.#startedAt);

@@ -3,7 +3,7 @@
  * input, runs the handler with its context, and returns the outcome. The main thread only
  * polls, heartbeats and reports, so a CPU-bound handler here never starves a heartbeat.
  */
-import { workerData } from 'node:worker_threads';
+import { threadId, workerData } from 'node:worker_threads';
 import type { S3Client } from '@aws-sdk/client-s3';
 import pino from 'pino';
 import { isBatchInput } from './envelope.ts';
@@ -53,6 +53,7 @@ export default async function runTask(message: RunTask): Promise<TaskOutcome> {
   });
   let lastHeartbeatRequest = 0;
   const post = (m: ThreadToMain): void => port.postMessage(m);
+  post({ type: 'started', threadId });
   try {
     const definition = await loadHandler(message.handlerUrl);
     const log = rootLog.child(message.logBindings) as HandlerLogger;

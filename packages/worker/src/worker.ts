@@ -192,7 +192,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
       concurrentTasksPerWorker: o.tasksPerThread,
       idleTimeout: Number.POSITIVE_INFINITY,
       // 'sync' blocks an idle thread in Atomics.wait, which stalls async handlers sharing it.
-      atomics: 'sync',
+      atomics: 'disabled',
       resourceLimits: o.resourceLimits,
       workerData: settings,
     });
