@@ -1,6 +1,7 @@
 import { AwsError } from '../aws-error.ts';
 import { assertBucketName } from './bucket-name.ts';
 import { s3Errors } from './errors.ts';
+import { refuseUnsupportedHeaders } from './object-headers.ts';
 import { readSmallBody } from './request-body.ts';
 import { owner, type S3Call, type S3Handler, sendEmpty, sendXml, xmlDate } from './response.ts';
 import { parseXmlRequest, textOf } from './xml.ts';
@@ -52,6 +53,7 @@ export const listBuckets: S3Handler = async (call) => {
 export const createBucket: S3Handler = async (call) => {
   const { bucket } = call.route;
   assertBucketName(bucket);
+  refuseUnsupportedHeaders(call.req, 'CreateBucket');
   let region = call.ctx.region;
   const body = await readSmallBody(call.req, MAX_CONFIGURATION_BYTES);
   if (body.length > 0) {

@@ -57,6 +57,8 @@ export const s3Errors = {
       `You did not provide the number of bytes specified by the Content-Length HTTP header (expected ${expected}, got ${got}).`,
       400,
     ),
+  connectionClosed: () =>
+    new AwsError('IncompleteBody', 'The connection closed before the request body was complete.', 400),
   preconditionFailed: (condition: string) =>
     new AwsError('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', 412, {
       Condition: condition,

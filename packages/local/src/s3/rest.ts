@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { AwsError } from '../aws-error.ts';
 import type { RestService } from '../service.ts';
 import {
   createBucket,
@@ -74,7 +75,16 @@ export function createS3Rest(store: S3Store, accountId?: string): RestService {
       if (expectedOwner !== undefined && expectedOwner !== (accountId ?? ctx.accountId)) {
         throw s3Errors.accessDenied('Access Denied: the bucket is owned by another account');
       }
-      await HANDLERS[route.operation as S3Operation]({ req, res, ctx, route, store });
+      try {
+        await HANDLERS[route.operation as S3Operation]({ req, res, ctx, route, store });
+      } catch (error) {
+        // A client that hangs up mid-request is not a backend failure: answer (to no one)
+        // with S3's error for a body cut short instead of logging a crash.
+        if (!(error instanceof AwsError) && (ctx.clientGone.aborted || req.errored)) {
+          throw s3Errors.connectionClosed();
+        }
+        throw error;
+      }
     },
     writeError: writeS3Error,
   };
