@@ -13,9 +13,7 @@ import { taskDefinitionOperations } from './task-definition-operations.ts';
 import { stopTask } from './task-launcher.ts';
 import { taskOperations } from './task-operations.ts';
 
-export type { CountSample, TaskObservation } from './observations.ts';
-export { EcsObservations } from './observations.ts';
-export { AGENT_PREFIX } from './task-launcher.ts';
+export type { CountSample, EcsObservations, TaskObservation } from './observations.ts';
 
 /** What runs when the host process exits: one `exit` listener for every EcsService alive. */
 const onHostExit = new Set<() => void>();

@@ -15,9 +15,10 @@ import {
 import type { ContainerSpec, TaskDefinition } from './model.ts';
 import { taskDefinitionShape } from './shapes.ts';
 
-/** Fargate's default and maximum container stopTimeout, in seconds (ContainerDefinition.stopTimeout). */
-export const DEFAULT_STOP_TIMEOUT_SECONDS = 30;
-export const MAX_STOP_TIMEOUT_SECONDS = 120;
+/** ECS's default container stopTimeout, in seconds (ContainerDefinition.stopTimeout). */
+const DEFAULT_STOP_TIMEOUT_SECONDS = 30;
+/** Fargate's maximum container stopTimeout, in seconds. */
+const MAX_STOP_TIMEOUT_SECONDS = 120;
 
 const FAMILY = /^[a-zA-Z0-9_-]{1,255}$/;
 /** Task-level fields recorded and echoed by Describe; none changes how the process runs. */
