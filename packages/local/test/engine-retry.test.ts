@@ -23,6 +23,11 @@ describe('error matching', () => {
     assert.equal(errorMatches(['States.ALL'], 'States.Runtime'), false);
   });
 
+  test('States.Runtime is never caught or retried, even by name', () => {
+    assert.equal(errorMatches(['States.Runtime'], 'States.Runtime'), false);
+    assert.ok(errorMatches(['States.DataLimitExceeded'], 'States.DataLimitExceeded'));
+  });
+
   test('States.TaskFailed matches task errors but neither timeout', () => {
     assert.ok(errorMatches(['States.TaskFailed'], 'Worker.Crashed'));
     assert.ok(errorMatches(['States.TaskFailed'], 'Lambda.ServiceException'));

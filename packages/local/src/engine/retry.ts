@@ -15,8 +15,12 @@ const NOT_TASK_FAILURES: ReadonlySet<string> = new Set([
   'States.Runtime',
 ]);
 
-/** Whether an `ErrorEquals` list matches the error name. */
+/**
+ * Whether an `ErrorEquals` list matches the error name. `States.Runtime` matches nothing: AWS
+ * documents it as never retried and always failing the execution, even when named.
+ */
 export function errorMatches(errorEquals: readonly string[], error: string): boolean {
+  if (error === 'States.Runtime') return false;
   return errorEquals.some((name) => {
     if (name === error) return true;
     // A heartbeat timeout is a kind of timeout: `States.Timeout` covers both.
