@@ -21,6 +21,8 @@ export interface AggregateInput {
 export interface AggregateSummary {
   readonly resultUrl: string;
   readonly reportUrl: string;
+  /** Every loan's stressed PD per scenario (JSONL sorted by id), when `perLoanPds` was set. */
+  readonly loanPdsUrl?: string;
   readonly loanCount: number;
   readonly batches: number;
   readonly draws: number;
@@ -46,33 +48,46 @@ export default defineHandler<AggregateInput, AggregateSummary>(
       );
     }
     const settings = resolveSimulationInput(input.BatchInput);
+    // With perLoanPds, every loan's stressed PDs become one JSONL line, sorted by id.
+    const pdLines: string[] = [];
     const { result, batches } = await aggregateMapRun({
       manifest: details,
       settings,
       store: s3,
       signal,
-      onBatch: (n) => {
+      onBatch: (n, batch) => {
         if (n % 50 === 0) heartbeat();
+        const pds = batch.loanPds;
+        if (settings.perLoanPds && pds) {
+          pds.ids.forEach((id, l) => {
+            pdLines.push(JSON.stringify({ id, pds: pds.pds[l] }));
+          });
+        }
       },
     });
     const dir = details.Key.includes('/') ? details.Key.slice(0, details.Key.lastIndexOf('/') + 1) : '';
-    const resultUrl = await s3.putJson(
-      { Bucket: details.Bucket, Key: `${dir}monte-carlo-result.json` },
-      result,
-      { signal },
-    );
-    const reportUrl = await s3.put(
-      { Bucket: details.Bucket, Key: `${dir}monte-carlo-report.html` },
-      htmlReport(result),
-      {
-        contentType: 'text/html; charset=utf-8',
+    const at = (name: string): { Bucket: string; Key: string } => ({
+      Bucket: details.Bucket,
+      Key: `${dir}${name}`,
+    });
+    const resultUrl = await s3.putJson(at('monte-carlo-result.json'), result, { signal });
+    const reportUrl = await s3.put(at('monte-carlo-report.html'), htmlReport(result), {
+      contentType: 'text/html; charset=utf-8',
+      signal,
+    });
+    let loanPdsUrl: string | undefined;
+    if (pdLines.length > 0) {
+      pdLines.sort();
+      loanPdsUrl = await s3.put(at('monte-carlo-loan-pds.jsonl'), `${pdLines.join('\n')}\n`, {
+        contentType: 'application/x-ndjson',
         signal,
-      },
-    );
+      });
+    }
     log.info({ batches, loans: result.loanCount, resultUrl }, 'portfolio aggregated');
     return {
       resultUrl,
       reportUrl,
+      ...(loanPdsUrl ? { loanPdsUrl } : {}),
       loanCount: result.loanCount,
       batches,
       draws: result.draws,

@@ -5,6 +5,7 @@
  * would silently drop loans from the result.
  */
 import { AggregationError, PortfolioAggregator, type PortfolioResult } from './aggregate.ts';
+import type { BatchResult } from './batch.ts';
 import { type BatchOutputStore, resolveBatchOutput } from './batch-output.ts';
 import { forEachJsonArrayElement } from './json-array-scan.ts';
 import type { ResolvedSimulationInput } from './simulation-input.ts';
@@ -30,8 +31,8 @@ export interface MapRunResultsOptions {
     getBytes(ref: { Bucket: string; Key: string }, options?: { signal?: AbortSignal }): Promise<Uint8Array>;
   };
   readonly signal?: AbortSignal;
-  /** Called after each batch is added (for heartbeats and progress). */
-  readonly onBatch?: (batchesAdded: number) => void;
+  /** Called after each batch is added, with the batch (for heartbeats, progress, per-loan output). */
+  readonly onBatch?: (batchesAdded: number, batch: BatchResult) => void;
 }
 
 /** Sums every successful batch of the Map Run into the portfolio result. */
@@ -77,8 +78,9 @@ export async function aggregateMapRun(
         const entry = entries[next++]!;
         if (typeof entry.Output !== 'string')
           throw new AggregationError(`${file.Key}: a succeeded execution has no Output`);
-        aggregator.add(await resolveBatchOutput(JSON.parse(entry.Output), store, signal));
-        onBatch?.(aggregator.batchCount);
+        const batch = await resolveBatchOutput(JSON.parse(entry.Output), store, signal);
+        aggregator.add(batch);
+        onBatch?.(aggregator.batchCount, batch);
       }
     };
     await Promise.all(Array.from({ length: Math.min(RESOLVE_CONCURRENCY, entries.length) }, lane));

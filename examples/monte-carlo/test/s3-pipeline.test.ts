@@ -235,6 +235,35 @@ test('a batch output over the activity limit goes to S3; the aggregate handler r
   );
   assert.match(await s3.getText('results/run1/monte-carlo-report.html'), /<svg[^>]*role="img"/);
 
+  // AND with perLoanPds, every loan's PDs land in one JSONL object sorted by id
+  const withPds = { ...batchInput, draws: 50, perLoanPds: true };
+  const small = [
+    await call<BatchOutput>(batchHandler, { items: loans.slice(3, 6), batchInput: withPds }),
+    await call<BatchOutput>(batchHandler, { items: loans.slice(0, 3), batchInput: withPds }),
+  ];
+  await put('results/run3/SUCCEEDED_0.json', small.map(entry));
+  await put('results/run3/manifest.json', {
+    DestinationBucket: BUCKET,
+    ResultFiles: { FAILED: [], PENDING: [], SUCCEEDED: [{ Key: 'results/run3/SUCCEEDED_0.json', Size: 1 }] },
+  });
+  const pdSummary = await call<AggregateSummary>(aggregateHandler, {
+    plain: {
+      ResultWriterDetails: { Bucket: BUCKET, Key: 'results/run3/manifest.json' },
+      BatchInput: withPds,
+    },
+  });
+  const pdLines = (await s3.getText('results/run3/monte-carlo-loan-pds.jsonl'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.equal(pdSummary.loanPdsUrl, 's3://mc-test/results/run3/monte-carlo-loan-pds.jsonl');
+  assert.deepEqual(
+    pdLines.map((l) => l.id),
+    loans.slice(0, 6).map((l) => l.id),
+  );
+  assert.equal(pdLines[0].pds.length, 4);
+  assert.equal(summary.loanPdsUrl, undefined);
+
   // AND a Map Run with failed batches is refused rather than summed short
   await put('results/run2/FAILED_0.json', [{ Status: 'FAILED' }]);
   await put('results/run2/manifest.json', {
