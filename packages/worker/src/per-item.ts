@@ -48,9 +48,12 @@ export async function runItems<I, R>(
 /** The failure of one item as the batch's failure: same error name, message naming the item. */
 function itemError(error: unknown, index: number): Error {
   const message = error instanceof Error ? error.message : String(error);
+  const name = errorNameOf(error);
   const wrapped = new Error(`Items[${index}]: ${message}`, { cause: error });
-  wrapped.name = errorNameOf(error);
-  if (error instanceof Error && error.stack)
-    wrapped.stack = `${wrapped.name}: Items[${index}]: ${error.stack}`;
+  wrapped.name = name;
+  const cause = errorCauseOf(error);
+  wrapped.stack = cause.startsWith(`${name}: `)
+    ? `${name}: Items[${index}]: ${cause.slice(name.length + 2)}`
+    : `${name}: Items[${index}]: ${cause}`;
   return wrapped;
 }
