@@ -120,6 +120,10 @@ export function createController(options: ControllerOptions): Controller {
   // unknown service fails with a named error and does not make every later reconcile fail too.
   const learn = (fleet: FleetConfig): void => void fleets.set(keyOf(fleet), fleet);
   for (const fleet of options.fleets ?? []) learn(resolve(fleet));
+  logger.info(
+    { event: 'start', fleets: [...fleets.values()].map(keyOf), ...timings },
+    `controller started with ${fleets.size} fleet(s)`,
+  );
 
   const log = (
     event: string,
@@ -280,7 +284,9 @@ export function createController(options: ControllerOptions): Controller {
             openRuns: reading.runs.length,
             running: before.runningCount,
           };
-          if (decision.target !== before.desiredCount || decision.reason !== 'steady') {
+          // Logged when it changes the fleet or holds it above what the runs need; a fleet
+          // that is already right (steady, or idle at 0) is not logged every pass.
+          if (decision.target !== before.desiredCount || decision.target !== required) {
             log('reconcile', fleet, reading, before, result);
           }
           results.push(result);

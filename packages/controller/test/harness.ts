@@ -82,7 +82,7 @@ export interface Harness {
   readonly env: Readonly<Record<string, string>>;
   /** Deploys a job on `items` (a JSONL object of its own); `controller` wires the controller function. */
   deploy(
-    spec: JobSpecInput,
+    spec: TestJobSpec,
     items: readonly SleepItem[],
     options?: { controller?: boolean },
   ): Promise<DeployedJob>;
