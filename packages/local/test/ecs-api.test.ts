@@ -133,8 +133,24 @@ test('services: the errors ECS answers for missing, duplicate, active and delete
   await assert.rejects(h.client.send(new UpdateServiceCommand({ cluster, service, desiredCount: -1 })), {
     name: 'InvalidParameterException',
   });
+  await h.client.send(
+    new CreateServiceCommand({
+      cluster,
+      serviceName: 'tagged',
+      taskDefinition: service,
+      desiredCount: 0,
+      tags: [{ key: 'team', value: 'batch' }],
+    }),
+  );
+  const tagged = await h.client.send(
+    new DescribeServicesCommand({ cluster, services: ['tagged'], include: ['TAGS'] }),
+  );
+  assert.deepEqual(tagged.services![0]!.tags, [{ key: 'team', value: 'batch' }]);
   const listed = await h.client.send(new ListServicesCommand({ cluster }));
-  assert.deepEqual(listed.serviceArns, [`${ARN}:service/${cluster}/${service}`]);
+  assert.deepEqual(listed.serviceArns, [
+    `${ARN}:service/${cluster}/${service}`,
+    `${ARN}:service/${cluster}/tagged`,
+  ]);
 
   // A service above 0 is deleted only with force, which stops its tasks
   await assert.rejects(h.client.send(new DeleteServiceCommand({ cluster, service })), {

@@ -114,6 +114,8 @@ export interface Service {
   readonly createdAtMs: number;
   /** Fields recorded as given (launchType, capacityProviderStrategy, networkConfiguration...). */
   recorded: Record<string, unknown>;
+  /** Tags as given to CreateService, returned by DescribeServices with `include: ['TAGS']`. */
+  readonly tags: readonly unknown[];
   deployments: Deployment[];
   /** Newest first, at most {@link MAX_SERVICE_EVENTS}. */
   events: ServiceEvent[];

@@ -6,6 +6,7 @@ import {
   type EcsInput,
   optionalBoolean,
   optionalInteger,
+  optionalObjectList,
   optionalString,
   optionalStringList,
   paginate,
@@ -87,6 +88,7 @@ export function serviceOperations(state: EcsState): Record<string, JsonOperation
         desiredCount,
         createdAtMs: now,
         recorded: recordedFields(input, {}),
+        tags: optionalObjectList(input, 'tags') ?? [],
         deployments: [newDeployment(td, now)],
         events: [],
         tasks: new Set(),
@@ -146,11 +148,13 @@ export function serviceOperations(state: EcsState): Record<string, JsonOperation
         throw invalidParameter('services is required and must list 1 to 10 services');
       const store = state.store(ctx);
       const cluster = state.cluster(store, optionalString(input, 'cluster'));
+      const withTags = optionalStringList(input, 'include')?.includes('TAGS') ?? false;
       const services: Record<string, unknown>[] = [];
       const failures: Record<string, string>[] = [];
       for (const ref of refs) {
         const service = cluster.services.get(shortName(ref, 'service'));
-        if (service) services.push(serviceShape(service));
+        if (service)
+          services.push(withTags ? { ...serviceShape(service), tags: service.tags } : serviceShape(service));
         else
           failures.push(
             failure(ref.startsWith('arn:') ? ref : serviceArn(store, cluster.name, ref), 'MISSING'),
