@@ -304,3 +304,82 @@ describe('valid definitions pass', () => {
     assert.deepEqual(validateDefinition(definition), []);
   });
 });
+
+describe('robustness', () => {
+  const base = {
+    StartAt: 'A',
+    States: {
+      A: { Type: 'Pass', Parameters: { 'x.$': '$.a' }, Next: 'B' },
+      B: { Type: 'Choice', Choices: [{ Variable: '$.x', NumericGreaterThan: 1, Next: 'C' }], Default: 'D' },
+      C: {
+        Type: 'Map',
+        ItemReader: {
+          Resource: 'arn:aws:states:::s3:getObject',
+          ReaderConfig: { InputType: 'CSV', CSVHeaderLocation: 'FIRST_ROW' },
+          Parameters: { Bucket: 'b', Key: 'k' },
+        },
+        ItemBatcher: { MaxItemsPerBatch: 10 },
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+          StartAt: 'T',
+          States: { T: task({ Retry: [{ ErrorEquals: ['X'] }] }) },
+        },
+        Catch: [{ ErrorEquals: ['States.ALL'], Next: 'D' }],
+        Next: 'D',
+      },
+      D: { Type: 'Succeed' },
+    },
+  };
+  const oddValues: unknown[] = [
+    null,
+    0,
+    -1,
+    1.5,
+    '',
+    'x',
+    '$.',
+    '$$',
+    '{% %}',
+    '{% $states.input. %}',
+    'States.Format(',
+    [],
+    [null],
+    {},
+    { Type: 'Pass' },
+    true,
+  ];
+
+  /** Every path to a value inside a JSON value. */
+  function paths(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
+    if (typeof value !== 'object' || value === null) return [prefix];
+    const entries = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value);
+    return [prefix, ...entries.flatMap(([k, v]) => paths(v, [...prefix, k]))];
+  }
+
+  test('thousands of mangled definitions get problems or pass, and validation never throws', () => {
+    const all = paths(base).filter((p) => p.length > 0);
+    let seed = 42;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    let refused = 0;
+    for (let i = 0; i < 3000; i++) {
+      const copy = structuredClone(base) as Record<string | number, unknown>;
+      for (let m = 0; m <= random(3); m++) {
+        const path = all[random(all.length)]!;
+        let parent = copy as Record<string | number, unknown> | undefined;
+        for (const key of path.slice(0, -1))
+          parent = parent?.[key] as Record<string | number, unknown> | undefined;
+        if (typeof parent !== 'object' || parent === null) continue;
+        const last = path.at(-1)!;
+        if (random(4) === 0) delete parent[last];
+        else parent[last] = oddValues[random(oddValues.length)];
+      }
+      const problems = validateDefinition(copy);
+      assert.ok(Array.isArray(problems));
+      if (problems.length > 0) refused++;
+    }
+    assert.ok(refused > 2500, `only ${refused} of 3000 mangled definitions were refused`);
+  });
+});
