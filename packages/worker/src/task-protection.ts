@@ -77,6 +77,7 @@ export class TaskProtection {
   }
 
   #ensure(): Promise<boolean> {
+    if (this.#closed) return Promise.resolve(true);
     // Refresh when less than a quarter of the protection's life remains.
     const refreshAt = this.#expiresAt - (this.#ctx.expiresInMinutes * 60_000) / 4;
     if (this.#enabled && Date.now() < refreshAt) return Promise.resolve(true);
@@ -87,12 +88,13 @@ export class TaskProtection {
   }
 
   async #set(enabled: boolean, force = false): Promise<boolean> {
-    if (this.#closed && !force) return false;
+    if (this.#closed && !force) return true;
     if (!enabled && this.#holding > 0) return true;
     const body = enabled
       ? { ProtectionEnabled: true, ExpiresInMinutes: this.#ctx.expiresInMinutes }
       : { ProtectionEnabled: false };
     let reason: string | undefined;
+    let notApplicable = false;
     try {
       const res = await fetch(`${this.#ctx.agentUri.replace(/\/$/, '')}/task-protection/v1/state`, {
         method: 'PUT',
@@ -103,14 +105,21 @@ export class TaskProtection {
       const text = await res.text();
       const parsed = safeJson(text) as {
         protection?: { ProtectionEnabled?: boolean };
-        failure?: unknown;
+        failure?: { Reason?: string };
         error?: unknown;
       };
+      // A task outside a service (RunTask) is never scaled in: protection does not apply to it.
+      notApplicable = parsed?.failure?.Reason === 'TASK_NOT_VALID';
       if (!res.ok || parsed?.failure || parsed?.error || parsed?.protection?.ProtectionEnabled !== enabled) {
         reason = `HTTP ${res.status}: ${text.slice(0, 300)}`;
       }
     } catch (error) {
       reason = `agent unreachable: ${(error as Error).message}`;
+    }
+    if (notApplicable) {
+      this.#ctx.log.info({ reason }, 'task protection does not apply to this task (not in a service): off');
+      this.#closed = true;
+      return true;
     }
     if (reason !== undefined) {
       this.#ctx.log.warn({ enabled, reason }, 'task protection change refused');
