@@ -62,7 +62,9 @@ test('GIVEN a shell with no AWS credentials WHEN `cdk synth` runs in infra/ THEN
   // One bucket serves as input and results when the spec names neither: it is bound once.
   resources.resultsBucket ??= resources.inputBucket;
   const deployed = JSON.parse(
-    (machine.Properties.DefinitionString as string).replace(/\$\{(\w+)\}/g, (_, name: string) => fake(name)),
+    (machine.Properties.DefinitionString as string).replace(/\$\{(\w+)\}/g, (_: string, name: string) =>
+      fake(name),
+    ),
   );
   assert.deepEqual(deployed, generateDefinition(monteCarloJob, resources as unknown as JobResources));
   assert.equal(machine.Properties.StateMachineName, monteCarloJob.name);

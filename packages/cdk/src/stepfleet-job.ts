@@ -5,7 +5,7 @@ import {
   resourceNames,
   type StateMachineDefinition,
 } from '@stepfleet/job';
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -15,10 +15,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { definitionNeeds } from './definition-needs.ts';
+import { placeholdTokens } from './definition-placeholders.ts';
 import { InvalidPropsError } from './errors.ts';
 import { JobBuckets } from './job-buckets.ts';
+import { inputPrefix } from './job-prefixes.ts';
 import { acknowledge, wildcardResourceFinding } from './nag.ts';
+import { grantDefinitionNeeds, statesArn } from './state-machine-role.ts';
 import { WorkerFleet } from './worker-fleet.ts';
 import { imageHandlerPath, WORKER_ENV } from './worker-image.ts';
 
@@ -82,21 +84,6 @@ export interface StepfleetJobProps {
    */
   readonly removalPolicy?: RemovalPolicy;
 }
-
-/**
- * Placeholders of the deployed definition, each bound to its resource through the state
- * machine's `DefinitionSubstitutions`: the template's `DefinitionString` is the generator's JSON
- * word for word, with `${Name}` where an ARN or name is only known at deploy time.
- */
-export const DEFINITION_PLACEHOLDERS = {
-  activityArn: 'BatchActivityArn',
-  aggregateActivityArn: 'AggregateActivityArn',
-  cluster: 'ClusterName',
-  service: 'ServiceName',
-  inputBucket: 'InputBucketName',
-  resultsBucket: 'ResultsBucketName',
-  controller: 'ControllerFunctionName',
-} as const;
 
 /**
  * One stepfleet job on AWS: its activities, the worker fleet polling them, the buckets, and the
@@ -186,7 +173,17 @@ export class StepfleetJob extends Construct {
       }),
       description: `Runs the stepfleet job ${job.name}`,
     });
-    this.grantDefinitionNeeds(names.stateMachine, props.controller);
+    grantDefinitionNeeds(this, {
+      role: this.role,
+      job,
+      definition: this.definition,
+      stateMachineName: names.stateMachine,
+      activityArns: [this.batchActivity, this.aggregateActivity].flatMap((a) => (a ? [a.activityArn] : [])),
+      inputBucket: this.inputBucket,
+      resultsBucket: this.resultsBucket,
+      serviceArn: this.fleet.service.serviceArn,
+      ...(props.controller ? { controller: props.controller } : {}),
+    });
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: names.stateMachine,
@@ -218,15 +215,8 @@ export class StepfleetJob extends Construct {
    * machine only) and scale the service ({@link WorkerFleet.grantScale}).
    */
   grantControl(grantee: iam.IGrantable): iam.Grant {
-    const stack = Stack.of(this);
     const name = this.stateMachineName;
-    const arn = (resource: string, resourceName: string) =>
-      stack.formatArn({
-        service: 'states',
-        resource,
-        resourceName,
-        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      });
+    const arn = (resource: string, resourceName: string) => statesArn(this, resource, resourceName);
     const executions = arn('execution', `${name}:*`);
     const mapRuns = arn('mapRun', `${name}/*`);
     const grant = iam.Grant.addToPrincipal({
@@ -313,139 +303,6 @@ export class StepfleetJob extends Construct {
     this.fleet.container.addEnvironment(WORKER_ENV.outputBucket, this.resultsBucket.bucketName);
     this.fleet.container.addEnvironment(WORKER_ENV.outputPrefix, `${job.results.prefix}/outputs/`);
   }
-
-  private grantDefinitionNeeds(stateMachineName: string, controller: lambda.IFunction | undefined): void {
-    const { job } = this;
-    const stack = Stack.of(this);
-    const activityArns = [this.batchActivity.activityArn, this.aggregateActivity?.activityArn].filter(
-      isString,
-    );
-    const needs = definitionNeeds(this.definition, activityArns);
-    const allow = (
-      sid: string,
-      actions: string[],
-      resources: string[],
-      conditions?: Record<string, unknown>,
-    ) =>
-      this.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({ sid, actions, resources, ...(conditions ? { conditions } : {}) }),
-      );
-    const findings: Record<string, string> = {};
-
-    if (needs.distributedMap) {
-      // Built from the fixed name, not from the state machine, which depends on this role.
-      const stateMachineArn = stack.formatArn({
-        service: 'states',
-        resource: 'stateMachine',
-        resourceName: stateMachineName,
-        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      });
-      const childExecutions = stack.formatArn({
-        service: 'states',
-        resource: 'execution',
-        resourceName: `${stateMachineName}/*`,
-        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      });
-      allow('StartMapRunChildren', ['states:StartExecution'], [stateMachineArn]);
-      allow('FollowMapRunChildren', ['states:DescribeExecution', 'states:StopExecution'], [childExecutions]);
-      findings[wildcardResourceFinding(this, childExecutions)] =
-        'The Distributed Map starts child executions whose names are chosen at run time; the grant is ' +
-        "limited to this state machine's own executions.";
-    }
-    if (needs.ecsActions.length > 0) {
-      allow('ScaleFleet', [...needs.ecsActions], [this.fleet.service.serviceArn]);
-    }
-    if (needs.invokesLambda) {
-      if (!controller)
-        throw new InvalidPropsError('the definition invokes a controller function but none is given');
-      allow('InvokeController', ['lambda:InvokeFunction'], [controller.functionArn]);
-    }
-    if (needs.listsObjects) {
-      const prefix = inputPrefix(job);
-      allow(
-        'ListItems',
-        ['s3:ListBucket'],
-        [this.inputBucket.bucketArn],
-        prefix ? { StringLike: { 's3:prefix': `${prefix}*` } } : undefined,
-      );
-    }
-    if (needs.readsObject && job.items.type !== 's3-objects') {
-      const objects = job.items.type === 'manifest' ? inventoryObjects(job.items.key) : job.items.key;
-      const arn = this.inputBucket.arnForObjects(objects);
-      allow('ReadItems', ['s3:GetObject'], [arn]);
-      if (objects.endsWith('*')) {
-        findings[wildcardResourceFinding(this, arn)] =
-          "An S3 Inventory report's data files are named by the inventory run; the grant is limited to " +
-          'the folder of this inventory configuration.';
-      }
-    }
-    if (needs.writesResults) {
-      const arn = this.resultsBucket.arnForObjects(`${job.results.prefix}/*`);
-      // The ResultWriter's permissions, as AWS documents them for Distributed Map.
-      allow(
-        'WriteResults',
-        ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
-        [arn],
-      );
-      findings[wildcardResourceFinding(this, arn)] =
-        'The ResultWriter writes manifest.json and result files under <prefix>/<Map Run id>/, named at run ' +
-        "time; the grant is limited to the job's results prefix.";
-    }
-    for (const bucket of new Set([this.inputBucket, this.resultsBucket])) {
-      bucket.encryptionKey?.grantEncryptDecrypt(this.role);
-    }
-    acknowledge(this.role, findings);
-  }
-}
-
-/**
- * Replaces each unresolved token in the definition's JSON with a `${Name}` placeholder, and
- * returns the `DefinitionSubstitutions` that bind the placeholders back to the tokens.
- */
-function placeholdTokens(
-  definitionJson: string,
-  resources: JobResources,
-): { definitionString: string; substitutions: Record<string, string> } {
-  let definitionString = definitionJson;
-  const substitutions: Record<string, string> = {};
-  const values: Record<keyof typeof DEFINITION_PLACEHOLDERS, string | undefined> = {
-    activityArn: resources.activityArn,
-    aggregateActivityArn: resources.aggregateActivityArn,
-    cluster: resources.cluster,
-    service: resources.service,
-    inputBucket: resources.inputBucket,
-    resultsBucket: resources.resultsBucket,
-    controller: resources.controller?.functionName,
-  };
-  for (const [key, value] of Object.entries(values) as [
-    keyof typeof DEFINITION_PLACEHOLDERS,
-    string | undefined,
-  ][]) {
-    if (value === undefined || !Token.isUnresolved(value) || !definitionString.includes(value)) continue;
-    const name = DEFINITION_PLACEHOLDERS[key];
-    definitionString = definitionString.split(value).join(`\${${name}}`);
-    substitutions[name] = value;
-  }
-  if (/\$\{Token\[/.test(definitionString)) {
-    throw new InvalidPropsError('the generated definition holds a deploy-time value stepfleet cannot bind');
-  }
-  return { definitionString, substitutions };
-}
-
-/** The key prefix the job's items live under: the list prefix, or the folder of the object. */
-function inputPrefix(job: JobSpec): string {
-  if (job.items.type === 's3-objects') return job.items.prefix;
-  const slash = job.items.key.lastIndexOf('/');
-  return slash < 0 ? '' : job.items.key.slice(0, slash + 1);
-}
-
-/**
- * The objects an S3 Inventory report spans: `manifest.json` sits in
- * `<prefix>/<bucket>/<config>/<date>/`, its data files in `<prefix>/<bucket>/<config>/data/`.
- */
-function inventoryObjects(manifestKey: string): string {
-  const parts = manifestKey.split('/');
-  return parts.length >= 3 ? `${parts.slice(0, -2).join('/')}/*` : '*';
 }
 
 function validateProps(props: StepfleetJobProps): void {
@@ -477,8 +334,4 @@ function validateProps(props: StepfleetJobProps): void {
       `resultsBucket is given but the spec's results.bucket already names ${props.job.results.bucket}: name the bucket once`,
     );
   }
-}
-
-function isString(value: string | undefined): value is string {
-  return value !== undefined;
 }

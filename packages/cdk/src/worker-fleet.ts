@@ -8,31 +8,10 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { InvalidPropsError } from './errors.ts';
+import { capacityProviderStrategies, type FleetCapacity, resolveCapacity } from './fleet-capacity.ts';
+import { createVpc } from './fleet-vpc.ts';
 import { acknowledge, wildcardResourceFinding } from './nag.ts';
 import { WORKER_ENV, WORKER_HEALTH_CHECK_COMMAND } from './worker-image.ts';
-
-/**
- * How the fleet's tasks are spread over Fargate Spot and on-demand Fargate. Fargate never
- * replaces missing Spot capacity with on-demand by itself, so a mix with an on-demand share
- * keeps a job moving when Spot is scarce.
- */
-export interface FleetCapacity {
-  /**
-   * Number of tasks that always run on on-demand `FARGATE` before the weights apply.
-   * @default 1
-   */
-  readonly onDemandBase?: number;
-  /**
-   * Relative share of on-demand `FARGATE` tasks beyond the base.
-   * @default 1
-   */
-  readonly onDemandWeight?: number;
-  /**
-   * Relative share of `FARGATE_SPOT` tasks beyond the base.
-   * @default 3
-   */
-  readonly spotWeight?: number;
-}
 
 /** Props of {@link WorkerFleet}. */
 export interface WorkerFleetProps {
@@ -113,8 +92,6 @@ const FLEET_MANAGED_ENV: readonly string[] = [
   WORKER_ENV.threads,
   WORKER_ENV.stopTimeoutSeconds,
 ];
-/** The job spec's `'mixed'` mode: one on-demand worker always, then 3 Spot for 1 on-demand. */
-const DEFAULT_CAPACITY: Required<FleetCapacity> = { onDemandBase: 1, onDemandWeight: 1, spotWeight: 3 };
 
 /**
  * A fleet of stepfleet workers on ECS Fargate: an ECS service that rests at zero tasks and is
@@ -366,59 +343,6 @@ export class WorkerFleet extends Construct {
   }
 }
 
-function createVpc(scope: Construct): ec2.Vpc {
-  const vpc = new ec2.Vpc(scope, 'Vpc', {
-    maxAzs: 2,
-    natGateways: 1,
-    // No custom resource (and its Lambda function) only to empty the default security group.
-    restrictDefaultSecurityGroup: false,
-    subnetConfiguration: [
-      { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
-      { name: 'workers', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
-    ],
-    // Input and result objects go to S3 directly, not through the NAT gateway.
-    gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
-  });
-  vpc.addFlowLog('FlowLogs', {
-    destination: ec2.FlowLogDestination.toCloudWatchLogs(
-      new logs.LogGroup(scope, 'FlowLogGroup', { retention: logs.RetentionDays.ONE_MONTH }),
-    ),
-    trafficType: ec2.FlowLogTrafficType.REJECT,
-  });
-  return vpc;
-}
-
-/** The service's strategy: a provider with neither weight nor base is left out. */
-function capacityProviderStrategies(capacity: Required<FleetCapacity>): ecs.CapacityProviderStrategy[] {
-  const strategies: ecs.CapacityProviderStrategy[] = [];
-  if (capacity.spotWeight > 0)
-    strategies.push({ capacityProvider: 'FARGATE_SPOT', weight: capacity.spotWeight });
-  if (capacity.onDemandWeight > 0 || capacity.onDemandBase > 0) {
-    strategies.push({
-      capacityProvider: 'FARGATE',
-      weight: capacity.onDemandWeight,
-      base: capacity.onDemandBase,
-    });
-  }
-  return strategies;
-}
-
-function resolveCapacity(capacity: FleetCapacity | undefined): Required<FleetCapacity> {
-  const resolved = { ...DEFAULT_CAPACITY, ...stripUndefined(capacity ?? {}) };
-  for (const [name, value] of Object.entries(resolved)) {
-    if (!Number.isInteger(value) || value < 0) {
-      throw new InvalidPropsError(`capacity.${name} must be a non-negative integer, got ${value}`);
-    }
-  }
-  if (resolved.onDemandWeight + resolved.spotWeight === 0) {
-    throw new InvalidPropsError('capacity.onDemandWeight and capacity.spotWeight cannot both be 0');
-  }
-  if (resolved.onDemandBase > 100_000) {
-    throw new InvalidPropsError(`capacity.onDemandBase must be at most 100000, got ${resolved.onDemandBase}`);
-  }
-  return resolved;
-}
-
 function validateProps(props: WorkerFleetProps, stopTimeout: Duration): void {
   if (props.cluster && props.vpc) {
     throw new InvalidPropsError('vpc and cluster are mutually exclusive: the cluster brings its VPC');
@@ -437,8 +361,4 @@ function validateProps(props: WorkerFleetProps, stopTimeout: Duration): void {
       throw new InvalidPropsError(`environment.${name} is set by WorkerFleet; use the matching prop instead`);
     }
   }
-}
-
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

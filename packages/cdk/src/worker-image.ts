@@ -33,9 +33,6 @@ export const WORKER_HEALTH_CHECK_COMMAND: readonly string[] = [
   '--health',
 ];
 
-/** The image's working directory: handler paths in a job spec are relative to it. */
-export const WORKER_IMAGE_APP_DIR = '/app';
-
 /** Options of {@link workerImage}. */
 export interface WorkerImageOptions {
   /** The build context: the root of the stepfleet repository (or of a project laid out like it). */
