@@ -5,6 +5,7 @@ import {
   ListMapRunsCommand,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
+import { explainAwsError } from './errors.ts';
 import type { FleetConfig } from './fleet-config.ts';
 import type { RunDemand } from './policy.ts';
 
@@ -96,9 +97,13 @@ export function defaultPlan(fleet: FleetConfig): PlannedDemand {
 async function* runningExecutions(sfn: SFNClient, stateMachineArn: string): AsyncGenerator<string> {
   let nextToken: string | undefined;
   do {
-    const page = await sfn.send(
-      new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING', maxResults: 1000, nextToken }),
-    );
+    const page = await sfn
+      .send(
+        new ListExecutionsCommand({ stateMachineArn, statusFilter: 'RUNNING', maxResults: 1000, nextToken }),
+      )
+      .catch((error: unknown) =>
+        Promise.reject(explainAwsError(error, 'states:ListExecutions', stateMachineArn)),
+      );
     for (const execution of page.executions ?? []) if (execution.executionArn) yield execution.executionArn;
     nextToken = page.nextToken;
   } while (nextToken);
@@ -111,12 +116,18 @@ async function demandOf(
   executionArn: string,
   plan: PlannedDemand | undefined,
 ): Promise<OpenRun> {
-  const listed = await sfn.send(new ListMapRunsCommand({ executionArn, maxResults: 100 }));
+  const listed = await sfn
+    .send(new ListMapRunsCommand({ executionArn, maxResults: 100 }))
+    .catch((error: unknown) => Promise.reject(explainAwsError(error, 'states:ListMapRuns', executionArn)));
   const mapRuns = listed.mapRuns ?? [];
   const views: MapRunView[] = [];
   for (const summary of mapRuns) {
     if (!summary.mapRunArn) continue;
-    views.push(view(await sfn.send(new DescribeMapRunCommand({ mapRunArn: summary.mapRunArn }))));
+    const { mapRunArn } = summary;
+    const described = await sfn
+      .send(new DescribeMapRunCommand({ mapRunArn }))
+      .catch((error: unknown) => Promise.reject(explainAwsError(error, 'states:DescribeMapRun', mapRunArn)));
+    views.push(view(described));
   }
   const open = views.filter((v) => v.status === 'RUNNING');
   if (open.length > 0) {
