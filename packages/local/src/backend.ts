@@ -10,7 +10,7 @@ import { type LocalBackendOptions, resolveBackendOptions } from './backend-optio
 import { type Clock, createClock } from './clock.ts';
 import { controlRoute } from './control-api.ts';
 import { createEcsService, type EcsService } from './ecs/index.ts';
-import { createEngine } from './engine/index.ts';
+import { createEngine, type LocalEngine } from './engine/index.ts';
 import { FaultInjector } from './faults.ts';
 import { createRouter, type ExtraRoute } from './http-router.ts';
 import { createS3Service } from './s3/index.ts';
@@ -36,6 +36,8 @@ export interface LocalBackend {
   readonly s3: S3Store;
   /** ECS: its API and task agent endpoint, and what its task processes did (`ecs.observations`). */
   readonly ecs: EcsService;
+  /** The Step Functions state machine engine (its operations are served under `AWSStepFunctions`). */
+  readonly engine: LocalEngine;
   /** Stops executions, ECS tasks, then the server; removes a temporary data dir. Idempotent. */
   close(): Promise<void>;
 }
@@ -151,6 +153,7 @@ export async function startLocalBackend(options: LocalBackendOptions = {}): Prom
     faults,
     s3: s3.store,
     ecs,
+    engine,
     close: () => {
       closing ??= runCleanups(cleanups, log);
       return closing;

@@ -26,5 +26,8 @@ export type { LocalBackendOptions, ResolvedBackendOptions } from './backend-opti
 export { BACKEND_DEFAULTS, resolveBackendOptions } from './backend-options.ts';
 export type { Clock } from './clock.ts';
 export { CONTROL_PREFIX } from './control-api.ts';
+export type { EcsService, TaskObservation } from './ecs/index.ts';
+export type { LocalEngine } from './engine/index.ts';
 export type { FaultCounts, FaultRule } from './faults.ts';
 export { FaultInjector } from './faults.ts';
+export type { S3Store } from './s3/types.ts';
