@@ -93,8 +93,9 @@ function checkReachability(
     const targets = [
       s.Next,
       s.Default,
-      ...(s.Choices ?? []).map((c) => c?.Next),
-      ...(s.Catch ?? []).map((c) => c?.Next),
+      // Shapes are not checked yet here: read the Next fields of whatever arrays are there.
+      ...(Array.isArray(s.Choices) ? s.Choices : []).map((c) => c?.Next),
+      ...(Array.isArray(s.Catch) ? s.Catch : []).map((c) => c?.Next),
     ];
     if (s.End === true || s.Type === 'Succeed' || s.Type === 'Fail') terminal = true;
     for (const t of targets) if (typeof t === 'string' && Object.hasOwn(states, t)) queue.push(t);
