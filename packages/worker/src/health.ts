@@ -66,9 +66,13 @@ export class HealthReporter {
   #server: Server | undefined;
   #timer: NodeJS.Timeout | undefined;
   #writing = false;
+  #check: (() => HealthStatus) | undefined;
+  #file: string | null = null;
 
   /** Starts the HTTP endpoint (`port`, null for none) and the file writer (`file`, null for none). */
   async start(check: () => HealthStatus, port: number | null, file: string | null): Promise<number | null> {
+    this.#check = check;
+    this.#file = file;
     if (file !== null) {
       const write = async (): Promise<void> => {
         if (this.#writing) return;
@@ -107,8 +111,13 @@ export class HealthReporter {
     return typeof address === 'object' && address ? address.port : null;
   }
 
+  /** Stops serving; the file is left saying the worker stopped (so a check fails at once). */
   async close(): Promise<void> {
     clearInterval(this.#timer);
+    if (this.#file !== null && this.#check) {
+      const last: HealthStatus = { ...this.#check(), healthy: false, reasons: ['worker stopped'] };
+      await writeFile(this.#file, JSON.stringify(last)).catch(() => {});
+    }
     const server = this.#server;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }

@@ -15,7 +15,9 @@ export const MAX_PAYLOAD_BYTES = 262_144;
  */
 export function truncateText(text: string, maxChars: number, marker = true): string {
   if (text.length <= maxChars) return text;
-  const note = marker ? `…[truncated ${text.length - maxChars}+ chars]` : '';
+  const fullNote = `…[truncated ${text.length - maxChars}+ chars]`;
+  // The marker only when it leaves room for the text itself.
+  const note = marker && fullNote.length <= maxChars / 2 ? fullNote : '';
   let end = Math.max(0, maxChars - note.length);
   // A high surrogate at the cut would leave half a character: cut before it.
   const code = text.charCodeAt(end - 1);

@@ -46,16 +46,16 @@ export interface WorkerProcess {
 }
 
 /**
- * Starts `fixtures/run-worker.ts` (or another runner) as a real process with `env` added to
+ * Starts `fixtures/run-worker.ts` (or other `argv` for Node) as a real process with `env` added to
  * the inherited environment. Killed in `after` if still running.
  */
 export function startWorker(
   t: { after(fn: () => Promise<void> | void): void },
   backend: LocalBackend,
   env: Record<string, string>,
-  runner = fixture('run-worker.ts'),
+  argv: readonly string[] = [fixture('run-worker.ts')],
 ): WorkerProcess {
-  const child = spawn(process.execPath, [runner], {
+  const child = spawn(process.execPath, argv, {
     env: {
       ...process.env,
       AWS_ENDPOINT_URL: backend.url,
