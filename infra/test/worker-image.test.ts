@@ -5,7 +5,7 @@
  * worker against the local backend, which takes a task and exits 0 on SIGTERM.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -155,6 +155,8 @@ test('GIVEN the built image tree WHEN its exact command line runs against the lo
     HOME: paths.tmp,
   });
 
+  const appFilesBefore = listFiles(paths.app);
+
   // WHEN the image's command line starts (node itself, in the app directory)
   const worker: ChildProcess = spawn(process.execPath, args, {
     cwd: paths.app,
@@ -189,7 +191,22 @@ test('GIVEN the built image tree WHEN its exact command line runs against the lo
   const [code, signal] = await exited;
   assert.equal(signal, null, output);
   assert.equal(code, 0, output);
+
+  // AND it wrote nothing outside its /tmp (the image runs with a read-only root filesystem)
+  assert.deepEqual(listFiles(paths.app), appFilesBefore);
+  // AND with the worker gone, the health check fails once its status goes stale
+  await waitFor(() => !healthCheckPasses(healthArgs, environment), 15_000);
 });
+
+function healthCheckPasses(args: string[], env: NodeJS.ProcessEnv): boolean {
+  return spawnSync(process.execPath, args, { cwd: paths.app, env, stdio: 'ignore' }).status === 0;
+}
+
+function listFiles(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => !f.startsWith('node_modules'))
+    .sort();
+}
 
 async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
