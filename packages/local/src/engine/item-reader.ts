@@ -83,7 +83,12 @@ async function* listObjects(
 
 async function openBody(s3: EngineS3, bucket: string, key: string): Promise<Readable> {
   const got = await s3.getObject(bucket, key);
-  return key.endsWith('.gz') ? got.body.pipe(createGunzip()) : got.body;
+  if (!key.endsWith('.gz')) return got.body;
+  const gunzip = createGunzip();
+  // pipe() does not forward errors: a failing read must reach the consumer, not hang it.
+  got.body.on('error', (error) => gunzip.destroy(error));
+  gunzip.on('close', () => got.body.destroy());
+  return got.body.pipe(gunzip);
 }
 
 async function* csvRows(

@@ -206,6 +206,40 @@ export const distributedMapCases: ConformanceCase[] = [
     error: 'States.ItemReaderFailed',
   },
   {
+    name: 'ItemReader JSON on an object that is not an array fails with States.ItemReaderFailed',
+    setup: (h) => put(h, 'dm-not-array', { 'in.json': '{"items": [1, 2]}' }),
+    definition: distributedMap({
+      ItemReader: {
+        Resource: 'arn:aws:states:::s3:getObject',
+        ReaderConfig: { InputType: 'JSON' },
+        Parameters: { Bucket: 'dm-not-array', Key: 'in.json' },
+      },
+    }),
+    error: 'States.ItemReaderFailed',
+    cause: /not hold a JSON array/,
+  },
+  {
+    name: 'ItemReader MANIFEST with a corrupt gzip data file fails with States.ItemReaderFailed',
+    setup: (h) =>
+      put(h, 'dm-bad-gzip', {
+        'manifest.json': JSON.stringify({
+          destinationBucket: 'arn:aws:s3:::dm-bad-gzip',
+          fileFormat: 'CSV',
+          fileSchema: 'Bucket, Key',
+          files: [{ key: 'data/1.csv.gz' }],
+        }),
+        'data/1.csv.gz': Buffer.from('this is not gzip'),
+      }),
+    definition: distributedMap({
+      ItemReader: {
+        Resource: 'arn:aws:states:::s3:getObject',
+        ReaderConfig: { InputType: 'MANIFEST' },
+        Parameters: { Bucket: 'dm-bad-gzip', Key: 'manifest.json' },
+      },
+    }),
+    error: 'States.ItemReaderFailed',
+  },
+  {
     name: 'Distributed Map over the input array with ItemSelector ($, $$.Map.Item) and ItemsPath',
     definition: distributedMap({
       ItemsPath: '$.rows',
