@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
@@ -69,7 +70,17 @@ describe('multipart uploads through client-s3 and lib-storage', () => {
     const expected = createHash('md5');
     for (let i = 0; i < 20; i++) expected.update(Buffer.alloc(MiB, (i * 37) % 251));
     assert.equal(size, 20 * MiB);
-    assert.equal(whole.digest('hex'), expected.digest('hex'));
+    const expectedMd5 = expected.digest('hex');
+    assert.equal(whole.digest('hex'), expectedMd5);
+
+    // A copy is a single-part object: its ETag is the MD5 of the bytes, as S3 computes it.
+    const copy = await s3.send(
+      new CopyObjectCommand({ Bucket: 'uploads', Key: 'big/copy.bin', CopySource: 'uploads/big/20mb.bin' }),
+    );
+    assert.equal(copy.CopyObjectResult?.ETag, `"${expectedMd5}"`);
+    const copied = await s3.send(new HeadObjectCommand({ Bucket: 'uploads', Key: 'big/copy.bin' }));
+    assert.equal(copied.PartsCount, undefined);
+    assert.equal(copied.ContentLength, 20 * MiB);
   });
 
   test('a FULL_OBJECT CRC64NVME multipart upload: the whole-object checksum the SDK validates on GetObject', async () => {

@@ -188,6 +188,11 @@ class DiskS3Store implements S3Store {
     if (options.sourceIfNoneMatch !== undefined && etagMatches(options.sourceIfNoneMatch, source.etag)) {
       throw s3Errors.preconditionFailed('x-amz-copy-source-If-None-Match');
     }
+    if (source.size > MAX_PUT_BYTES) {
+      throw s3Errors.invalidRequest(
+        `The specified copy source is larger than the maximum allowable size for a copy source: ${MAX_PUT_BYTES}`,
+      );
+    }
     const replace = options.metadataDirective === 'REPLACE';
     const sameObject = sourceBucket === bucket && sourceKey === key;
     if (sameObject && !replace && options.storageClass === undefined) {
@@ -195,20 +200,24 @@ class DiskS3Store implements S3Store {
         "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
       );
     }
-    const file = await this.#blobs.copy(source.file);
-    const written: WrittenBlob = { file, size: source.size, md5: Buffer.alloc(0) };
+    // A copy is one object: a multipart source's parts-based ETag and composite checksum do
+    // not carry over; its bytes are read once to compute the copy's MD5 ETag, as S3 does.
+    const fromParts = source.partsCount !== undefined;
+    const written: WrittenBlob = fromParts
+      ? await this.#blobs.concat([source.file], { maxLength: MAX_PUT_BYTES, expectedLength: source.size })
+      : { file: await this.#blobs.copy(source.file), size: source.size, md5: Buffer.alloc(0) };
+    const checksum = fromParts && source.checksum?.type !== 'FULL_OBJECT' ? undefined : source.checksum;
     return this.#commitObject(bucket, written, () => ({
       key,
       size: source.size,
-      etag: source.etag,
+      etag: fromParts ? `"${written.md5.toString('hex')}"` : source.etag,
       lastModified: new Date(this.#clock.now()),
       storageClass: options.storageClass ?? source.storageClass,
-      file,
+      file: written.file,
       contentType: replace ? (options.contentType ?? DEFAULT_CONTENT_TYPE) : source.contentType,
       headers: replace ? (options.headers ?? {}) : source.headers,
       metadata: replace ? (options.metadata ?? {}) : source.metadata,
-      ...(source.checksum ? { checksum: source.checksum } : {}),
-      ...(source.partsCount ? { partsCount: source.partsCount } : {}),
+      ...(checksum ? { checksum } : {}),
     }));
   }
 
