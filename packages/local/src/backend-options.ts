@@ -60,7 +60,7 @@ export interface LocalBackendOptions {
   readonly faults?: readonly FaultRule[];
   /**
    * A pino logger.
-   * @defaultValue silent, or at the level named by `STEPFLEET_LOG_LEVEL`
+   * @defaultValue silent, or at the level named by `STEPFLEET_LOG_LEVEL`, to stderr
    */
   readonly logger?: Logger;
   /**
@@ -107,8 +107,7 @@ export function resolveBackendOptions(options: LocalBackendOptions = {}): Resolv
     ...BACKEND_DEFAULTS,
     ...withoutUndefined(options),
     dataDir: options.dataDir,
-    logger:
-      options.logger ?? pino({ name: 'stepfleet-local', level: process.env.STEPFLEET_LOG_LEVEL ?? 'silent' }),
+    logger: options.logger ?? defaultLogger(),
   };
   const { port, timeScale, activityPollSeconds, accountId, recentTaskLimit } = resolved;
   if (!Number.isInteger(port) || port < 0 || port > 65535)
@@ -125,6 +124,12 @@ export function resolveBackendOptions(options: LocalBackendOptions = {}): Resolv
     throw new RangeError(`recentTaskLimit must be a non-negative integer, got ${recentTaskLimit}`);
   }
   return resolved;
+}
+
+/** Silent unless STEPFLEET_LOG_LEVEL names a level; to stderr, so stdout stays for the program's output. */
+function defaultLogger(): Logger {
+  const level = process.env.STEPFLEET_LOG_LEVEL ?? 'silent';
+  return pino({ name: 'stepfleet-local', level }, pino.destination(2));
 }
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {
