@@ -299,9 +299,9 @@ export class StepfleetJob extends Construct {
       this.fleet.grantReadObjects(this.inputBucket, prefix);
       this.fleet.grantWriteObjects(this.inputBucket, prefix);
     }
-    this.fleet.container.addEnvironment(WORKER_ENV.dataBucket, this.inputBucket.bucketName);
-    this.fleet.container.addEnvironment(WORKER_ENV.outputBucket, this.resultsBucket.bucketName);
-    this.fleet.container.addEnvironment(WORKER_ENV.outputPrefix, `${job.results.prefix}/outputs/`);
+    this.fleet.addEnvironment(WORKER_ENV.dataBucket, this.inputBucket.bucketName);
+    this.fleet.addEnvironment(WORKER_ENV.outputBucket, this.resultsBucket.bucketName);
+    this.fleet.addEnvironment(WORKER_ENV.outputPrefix, `${job.results.prefix}/outputs/`);
   }
 }
 

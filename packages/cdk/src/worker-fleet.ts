@@ -124,6 +124,8 @@ export class WorkerFleet extends Construct {
 
   private pollStatement: iam.PolicyStatement | undefined;
   private readonly activityEntries: string[] = [];
+  /** Environment variables set so far, to refuse a second, different value. */
+  private readonly settings = new Map<string, string>();
 
   constructor(scope: Construct, id: string, props: WorkerFleetProps) {
     super(scope, id);
@@ -168,6 +170,7 @@ export class WorkerFleet extends Construct {
       },
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'worker' }),
     });
+    for (const [name, value] of Object.entries(props.environment ?? {})) this.settings.set(name, value);
     this.container.addMountPoints({ containerPath: '/tmp', sourceVolume: 'tmp', readOnly: false });
 
     this.service = new ecs.FargateService(this, 'Service', {
@@ -236,6 +239,25 @@ export class WorkerFleet extends Construct {
       resources: [activity.activityArn],
     });
     this.taskRole.addToPrincipalPolicy(this.pollStatement);
+  }
+
+  /**
+   * Sets a worker setting (an environment variable). Several jobs may share a fleet, so a
+   * second, different value for the same variable is refused rather than silently replacing it.
+   * @throws InvalidPropsError for a variable the fleet manages or a conflicting value
+   */
+  addEnvironment(name: string, value: string): void {
+    if (FLEET_MANAGED_ENV.includes(name)) {
+      throw new InvalidPropsError(`${name} is set by WorkerFleet from its props and activities`);
+    }
+    const previous = this.settings.get(name);
+    if (previous !== undefined && previous !== value) {
+      throw new InvalidPropsError(
+        `${name} is already set to a different value on this fleet (a fleet shared by jobs needs the same ${name} for all)`,
+      );
+    }
+    this.settings.set(name, value);
+    this.container.addEnvironment(name, value);
   }
 
   /**

@@ -231,3 +231,17 @@ test('GIVEN the variables the fleet sets WHEN compared with what @stepfleet/work
   for (const name of Object.values(WORKER_ENV))
     assert.ok(Object.hasOwn(envVars, name), `${name} is read by the worker`);
 });
+
+test('GIVEN a fleet shared by jobs WHEN a setting is set twice THEN the same value is accepted and a different one refused', () => {
+  const { fleet } = fleetStack({ environment: { STEPFLEET_LOG_LEVEL: 'info' } });
+  fleet.addEnvironment('STEPFLEET_DATA_BUCKET', 'bucket-a');
+  fleet.addEnvironment('STEPFLEET_DATA_BUCKET', 'bucket-a');
+  const refused = (name: string, value: string, message: RegExp) =>
+    assert.throws(
+      () => fleet.addEnvironment(name, value),
+      (error: unknown) => error instanceof InvalidPropsError && message.test(error.message),
+    );
+  refused('STEPFLEET_DATA_BUCKET', 'bucket-b', /STEPFLEET_DATA_BUCKET is already set to a different value/);
+  refused('STEPFLEET_LOG_LEVEL', 'debug', /STEPFLEET_LOG_LEVEL is already set to a different value/);
+  refused('STEPFLEET_THREADS', '2', /STEPFLEET_THREADS is set by WorkerFleet/);
+});
