@@ -24,6 +24,7 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
   UpdateMapRunCommand,
+  ValidateStateMachineDefinitionCommand,
 } from '@aws-sdk/client-sfn';
 import { type LocalBackend, startLocalBackend } from '@stepfleet/local';
 
@@ -187,6 +188,30 @@ describe('validation and errors', () => {
         )
       ).name,
       'ExecutionDoesNotExist',
+    );
+  });
+
+  test('ValidateStateMachineDefinition reports each problem with its code and location', async () => {
+    const ok = await sfn.send(
+      new ValidateStateMachineDefinitionCommand({ definition: JSON.stringify(pass) }),
+    );
+    assert.deepEqual([ok.result, ok.diagnostics], ['OK', []]);
+    const bad = await sfn.send(
+      new ValidateStateMachineDefinitionCommand({
+        definition: JSON.stringify({
+          StartAt: 'A',
+          States: { A: { Type: 'Pass', Colour: 'red', Next: 'Gone' } },
+        }),
+      }),
+    );
+    assert.equal(bad.result, 'FAIL');
+    assert.deepEqual(
+      bad.diagnostics?.map((d) => [d.severity, d.code, d.location]),
+      [
+        ['ERROR', 'SCHEMA_VALIDATION_FAILED', '/States/A/Colour'],
+        ['ERROR', 'MISSING_TRANSITION_TARGET', '/States/A/Next'],
+        ['ERROR', 'NO_TERMINAL_STATE', '/'],
+      ],
     );
   });
 

@@ -45,9 +45,12 @@ export function toStatesError(error: unknown): StatesError {
 }
 
 /** `InvalidDefinition` in the message format Step Functions uses, naming the field's path. */
-export function invalidDefinition(problems: readonly string[]): AwsError {
+export function invalidDefinition(problems: readonly string[]): AwsError & { problems: readonly string[] } {
   const listed = problems.map((p) => `'${p}'`).join(', ');
-  return new AwsError('InvalidDefinition', `Invalid State Machine Definition: ${listed}`);
+  // The problems stay attached for ValidateStateMachineDefinition's diagnostics.
+  return Object.assign(new AwsError('InvalidDefinition', `Invalid State Machine Definition: ${listed}`), {
+    problems,
+  });
 }
 
 /** The AWS error for an ARN that names nothing of the expected kind. */

@@ -9,7 +9,7 @@ import { assertValidName, parseStatesArn, stateMachineArn } from './arns.ts';
 import type { StateMachineDefinition } from './definition.ts';
 import type { Engine } from './engine.ts';
 import { invalidDefinition } from './errors.ts';
-import { optionalString, paginate, requiredString, wireTime } from './params.ts';
+import { optionalInteger, optionalString, paginate, requiredString, wireTime } from './params.ts';
 import type { StateMachineRecord } from './registry.ts';
 import { validateDefinition } from './validate.ts';
 
@@ -142,6 +142,25 @@ export function stateMachineOperations(engine: Engine): Record<string, JsonOpera
       };
     },
 
+    ValidateStateMachineDefinition(input) {
+      const text = requiredString(input, 'definition');
+      const type = (optionalString(input, 'type') ?? 'STANDARD') as 'STANDARD' | 'EXPRESS';
+      if (type !== 'STANDARD' && type !== 'EXPRESS')
+        throw validationError(
+          `Value '${type}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]`,
+        );
+      const max = optionalInteger(input, 'maxResults', 0, 100) || 100;
+      let problems: string[];
+      try {
+        parseDefinition(text, type);
+        problems = [];
+      } catch (error) {
+        problems = (error as { problems?: string[] }).problems ?? [(error as Error).message];
+      }
+      const diagnostics = problems.slice(0, max).map(diagnostic);
+      return { result: problems.length === 0 ? 'OK' : 'FAIL', diagnostics, truncated: problems.length > max };
+    },
+
     ListStateMachines(input) {
       const all = [...registry.stateMachines.values()].sort((a, b) => a.name.localeCompare(b.name));
       const { page, nextToken } = paginate(all, input);
@@ -189,4 +208,16 @@ function describeMapRunMachine(engine: Engine, arn: string): Record<string, unkn
     };
   }
   throw new AwsError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+}
+
+/** A validation problem as ValidateStateMachineDefinition reports it (`CODE: message at /path`). */
+function diagnostic(problem: string): {
+  severity: 'ERROR';
+  code: string;
+  message: string;
+  location?: string;
+} {
+  const m = /^([A-Z_]+): (.*?)(?: at (\/\S*))?$/s.exec(problem);
+  if (!m) return { severity: 'ERROR', code: 'SCHEMA_VALIDATION_FAILED', message: problem };
+  return { severity: 'ERROR', code: m[1]!, message: m[2]!, ...(m[3] ? { location: m[3] } : {}) };
 }
