@@ -226,17 +226,39 @@ export function writeJsonError(
   res.end(body);
 }
 
-/** Reads a whole request body, refusing bodies over `limitBytes` with a 413-style AwsError. */
-export async function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limitBytes) {
-      req.resume();
-      throw new AwsError('RequestEntityTooLargeException', `Request body exceeds ${limitBytes} bytes`, 413);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+/**
+ * Reads a whole request body, refusing bodies over `limitBytes` with a 413-style AwsError (the
+ * rest is drained). Event listeners rather than an async iterator: this runs on every request.
+ */
+export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const fail = (error: Error): void => {
+      if (settled) return;
+      settled = true;
+      chunks.length = 0;
+      reject(error);
+    };
+    req.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      size += chunk.length;
+      if (size > limitBytes) {
+        fail(new AwsError('RequestEntityTooLargeException', `Request body exceeds ${limitBytes} bytes`, 413));
+      } else {
+        chunks.push(chunk);
+      }
+    });
+    req.on('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    });
+    req.on('error', fail);
+    req.on('close', () => {
+      if (!req.complete)
+        fail(new AwsError('RequestAborted', 'The client closed the connection mid-request', 400));
+    });
+  });
 }
