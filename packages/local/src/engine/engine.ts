@@ -4,7 +4,7 @@
  * runs with the same services, and is stopped by {@link Engine.close}.
  */
 import { Execution, type ExecutionInit } from './execution.ts';
-import { runMapRun } from './map-run.ts';
+import { runMapRun } from './map-run-driver.ts';
 import { Registry } from './registry.ts';
 import type { EngineServices, MapRunRequest } from './runtime.ts';
 
