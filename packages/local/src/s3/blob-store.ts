@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, rmSync } from 'node:fs';
-import { copyFile, type FileHandle, open, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, type FileHandle, mkdir, open, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -39,19 +39,29 @@ export interface WriteBlobOptions {
 export class BlobStore {
   readonly #objects: string;
   readonly #tmp: string;
+  readonly #shards = new Set<string>();
 
   constructor(root: string) {
     this.#objects = join(root, 'objects');
     this.#tmp = join(root, 'tmp');
   }
 
-  /** Creates the directories and clears temp files a crash left behind. */
+  /** Creates the temp directory, clearing temp files a crash left behind. */
   init(): void {
     rmSync(this.#tmp, { recursive: true, force: true });
     mkdirSync(this.#tmp, { recursive: true });
-    // 256 shard directories keep each directory small for millions of objects.
-    for (let i = 0; i < 256; i++)
-      mkdirSync(join(this.#objects, i.toString(16).padStart(2, '0')), { recursive: true });
+  }
+
+  /** The path for a new file, its shard directory created on first use. */
+  async #placeFor(name: string): Promise<string> {
+    // 256 shard directories keep each directory small for millions of objects; they are made
+    // as needed so that opening a store costs nothing.
+    const shard = name.slice(0, 2);
+    if (!this.#shards.has(shard)) {
+      await mkdir(join(this.#objects, shard), { recursive: true });
+      this.#shards.add(shard);
+    }
+    return this.path(name);
   }
 
   /** The path of a stored file. */
@@ -74,7 +84,7 @@ export class BlobStore {
     const temp = join(this.#tmp, name);
     try {
       await writeFile(temp, body, options.signal ? { signal: options.signal } : {});
-      await rename(temp, this.path(name));
+      await rename(temp, await this.#placeFor(name));
     } catch (error) {
       await rm(temp, { force: true });
       throw error;
@@ -101,7 +111,7 @@ export class BlobStore {
   /** Copies a stored file to a new one (a reflink where the file system has them). */
   async copy(file: string): Promise<string> {
     const name = newName();
-    await copyFile(this.path(file), this.path(name));
+    await copyFile(this.path(file), await this.#placeFor(name));
     return name;
   }
 
@@ -140,7 +150,7 @@ export class BlobStore {
       if (options.expectedLength !== undefined && meter.size !== options.expectedLength) {
         throw s3Errors.incompleteBody(options.expectedLength, meter.size);
       }
-      await rename(temp, this.path(name));
+      await rename(temp, await this.#placeFor(name));
     } catch (error) {
       await rm(temp, { force: true });
       throw error;
