@@ -8,6 +8,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+} from '@aws-sdk/client-ecs';
+import {
   CreateActivityCommand,
   CreateStateMachineCommand,
   DescribeExecutionCommand,
@@ -379,6 +385,70 @@ describe('service integrations', () => {
     assert.deepEqual(JSON.parse(d.output!), { approved: true });
     const types = (await history(executionArn!)).map((e) => e.type);
     assert.deepEqual(types.slice(2, 6), ['TaskScheduled', 'TaskStarted', 'TaskSubmitted', 'TaskSucceeded']);
+  });
+
+  test('aws-sdk:ecs takes PascalCase parameters and answers in PascalCase, as AWS', async () => {
+    const ecs = new ECSClient({
+      endpoint: backend.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
+    try {
+      await ecs.send(new CreateClusterCommand({ clusterName: 'engine-cluster' }));
+      const td = await ecs.send(
+        new RegisterTaskDefinitionCommand({
+          family: 'engine-workers',
+          requiresCompatibilities: ['FARGATE'],
+          networkMode: 'awsvpc',
+          cpu: '256',
+          memory: '512',
+          containerDefinitions: [
+            {
+              name: 'worker',
+              image: 'stepfleet-worker',
+              command: ['node', '-e', 'setInterval(() => {}, 1000)'],
+            },
+          ],
+        }),
+      );
+      await ecs.send(
+        new CreateServiceCommand({
+          cluster: 'engine-cluster',
+          serviceName: 'engine-workers',
+          taskDefinition: td.taskDefinition!.taskDefinitionArn!,
+          desiredCount: 0,
+          launchType: 'FARGATE',
+        }),
+      );
+    } finally {
+      ecs.destroy();
+    }
+    const arn = await machine({
+      StartAt: 'Scale',
+      States: {
+        Scale: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::aws-sdk:ecs:updateService',
+          Parameters: { Cluster: 'engine-cluster', Service: 'engine-workers', DesiredCount: 0 },
+          ResultPath: null,
+          Next: 'Describe',
+        },
+        Describe: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::aws-sdk:ecs:describeServices',
+          Parameters: { Cluster: 'engine-cluster', Services: ['engine-workers'] },
+          ResultSelector: {
+            'name.$': '$.Services[0].ServiceName',
+            'desired.$': '$.Services[0].DesiredCount',
+          },
+          End: true,
+        },
+      },
+    });
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn }));
+    const d = await finished(executionArn!);
+    assert.equal(d.status, 'SUCCEEDED', d.cause);
+    assert.deepEqual(JSON.parse(d.output!), { name: 'engine-workers', desired: 0 });
   });
 
   test('aws-sdk:s3 and aws-sdk:ecs errors are named S3.* and Ecs.* and can be caught', async () => {
