@@ -182,6 +182,10 @@ describe('S3 wire details: aws-chunked bodies, checksums, bad requests, restarts
       s3.send(new GetObjectCommand({ Bucket: 'wire', Key: 'signed-payload' })),
     );
     assert.equal(notStored.name, 'NoSuchKey');
+    const deleteXml = Buffer.from('<Delete><Object><Key>k</Key></Object></Delete>');
+    const unchecked = await raw(h.backend.url, 'POST', '/wire?delete', {}, deleteXml);
+    assert.equal(codeOf(unchecked), 'InvalidRequest');
+    assert.match(unchecked.body, /Content-MD5/);
     const patch = await raw(h.backend.url, 'PATCH', '/wire/k', {});
     assert.equal(patch.status, 405);
     assert.equal(codeOf(patch), 'MethodNotAllowed');

@@ -149,6 +149,12 @@ export const deleteObject: S3Handler = async (call) => {
 export const deleteObjects: S3Handler = async (call) => {
   const { route } = call;
   await call.store.headBucket(route.bucket);
+  const h = call.req.headers;
+  if (h['content-md5'] === undefined && !Object.keys(h).some((name) => name.startsWith('x-amz-checksum-'))) {
+    throw s3Errors.invalidRequest(
+      'Missing required header for this request: Content-MD5 or x-amz-checksum-*',
+    );
+  }
   const doc = parseXmlRequest(await readSmallBody(call.req, MAX_DELETE_BODY_BYTES), 'Delete');
   const objects = (doc.Object ?? []) as unknown[];
   if (objects.length === 0 || objects.length > MAX_DELETE_KEYS) throw s3Errors.malformedXml();
