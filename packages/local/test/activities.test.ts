@@ -447,3 +447,23 @@ describe('a poll whose client connection closed (AWS: the task handed to it is l
     assert.equal(env.backend.activities.stats().counts.lostToClosedPolls, 0);
   });
 });
+
+test('close() answers open polls, aborts open tasks, is idempotent, and removes its temporary data dir', async () => {
+  const { existsSync } = await import('node:fs');
+  const backend = await startLocalBackend({ port: 0 });
+  const sfn = sfnFor(backend);
+  const { activityArn } = await sfn.send(new CreateActivityCommand({ name: 'closing' }));
+  const poll = sfn.send(new GetActivityTaskCommand({ activityArn }));
+  await until('the poll is registered', () => backend.activities.stats().openPolls === 1);
+  const other = await backend.activities.create('us-east-1', backend.accountId, 'other');
+  const open = backend.activities.schedule(other.activityArn, '{}');
+  const started = performance.now();
+  const closing = backend.close();
+  assert.equal(backend.close(), closing, 'a second close() returns the same promise');
+  await closing;
+  assert.ok(performance.now() - started < 2000, 'a 60 s poll does not hold close()');
+  assert.equal((await poll).taskToken, undefined);
+  assert.deepEqual(await open, { status: 'ABORTED' });
+  assert.equal(existsSync(backend.dataDir), false);
+  sfn.destroy();
+});
