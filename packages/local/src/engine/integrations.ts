@@ -53,7 +53,15 @@ async function invokeLambda(args: unknown, env: RunEnv): Promise<unknown> {
     );
   let payload: unknown;
   try {
-    payload = await (handler as (event: unknown) => unknown)(args.Payload ?? {});
+    // The fields of Lambda's context object a handler commonly reads.
+    const context = {
+      functionName: name,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: `arn:aws:lambda:${env.execution.region}:${env.services.accountId}:function:${name}`,
+      awsRequestId: randomUUID(),
+      getRemainingTimeInMillis: () => 900_000,
+    };
+    payload = await (handler as (event: unknown, context: unknown) => unknown)(args.Payload ?? {}, context);
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));
     const errorType = e.name && e.name !== 'Error' ? e.name : 'Error';
