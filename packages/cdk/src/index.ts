@@ -4,6 +4,8 @@ export type { PlaceheldDefinition } from './definition-placeholders.ts';
 export { DEFINITION_PLACEHOLDERS, placeholdTokens } from './definition-placeholders.ts';
 export { InvalidPropsError } from './errors.ts';
 export type { FleetCapacity } from './fleet-capacity.ts';
+export type { FleetControllerProps } from './fleet-controller.ts';
+export { FleetController } from './fleet-controller.ts';
 export type { JobBucketsProps } from './job-buckets.ts';
 export { JobBuckets } from './job-buckets.ts';
 export type { StepfleetJobProps } from './stepfleet-job.ts';

@@ -17,6 +17,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { placeholdTokens } from './definition-placeholders.ts';
 import { InvalidPropsError } from './errors.ts';
+import { FleetController } from './fleet-controller.ts';
 import { JobBuckets } from './job-buckets.ts';
 import { inputPrefix } from './job-prefixes.ts';
 import { acknowledge, wildcardResourceFinding } from './nag.ts';
@@ -68,11 +69,12 @@ export interface StepfleetJobProps {
    */
   readonly dataPrefixes?: readonly string[];
   /**
-   * The fleet controller function: ScaleUp/ScaleDown invoke it (`lambda:invoke`). The function
-   * itself needs its own grants to scale the fleet ({@link WorkerFleet.grantScale}).
+   * The fleet controller: ScaleUp/ScaleDown invoke it (`lambda:invoke`). A {@link FleetController}
+   * is wired entirely (it watches this job's fleet and gets the grants it needs); a bare function
+   * needs its own grants ({@link StepfleetJob.grantControl}).
    * @default - ScaleUp/ScaleDown call ECS UpdateService directly (right for one run at a time)
    */
-  readonly controller?: lambda.IFunction;
+  readonly controller?: lambda.IFunction | FleetController;
   /**
    * Retention of the state machine's and the workers' logs.
    * @default logs.RetentionDays.ONE_MONTH
@@ -122,6 +124,8 @@ export class StepfleetJob extends Construct {
     super(scope, id);
     validateProps(props);
     const { job } = props;
+    const controller =
+      props.controller instanceof FleetController ? props.controller.function : props.controller;
     this.job = job;
     const names = resourceNames(job.name);
     this.stateMachineName = names.stateMachine;
@@ -157,7 +161,7 @@ export class StepfleetJob extends Construct {
       service: this.fleet.service.serviceName,
       ...(job.items.bucket ? {} : { inputBucket: this.inputBucket.bucketName }),
       ...(job.results.bucket ? {} : { resultsBucket: this.resultsBucket.bucketName }),
-      ...(props.controller ? { controller: { functionName: props.controller.functionName } } : {}),
+      ...(controller ? { controller: { functionName: controller.functionName } } : {}),
     };
     this.definition = generateDefinition(job, resources);
     const { definitionString, substitutions } = placeholdTokens(JSON.stringify(this.definition), resources);
@@ -182,7 +186,7 @@ export class StepfleetJob extends Construct {
       inputBucket: this.inputBucket,
       resultsBucket: this.resultsBucket,
       serviceArn: this.fleet.service.serviceArn,
-      ...(props.controller ? { controller: props.controller } : {}),
+      ...(controller ? { controller } : {}),
     });
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
@@ -195,6 +199,7 @@ export class StepfleetJob extends Construct {
       tracingEnabled: true,
       removalPolicy,
     });
+    if (props.controller instanceof FleetController) props.controller.addJob(this, job);
     acknowledge(this.role, {
       'AwsSolutions-IAM5[Resource::*]':
         'Execution logging (logs:CreateLogDelivery and related) and X-Ray tracing (xray:PutTraceSegments ' +
