@@ -78,6 +78,8 @@ export async function runMapRun(engine: Engine, request: MapRunRequest): Promise
   const runSignal = AbortSignal.any([env.signal, runController.signal]);
   // Every running child listens to this signal; up to MAX_CHILDREN at once.
   setMaxListeners(0, runSignal);
+  // Whoever waits for a change (dispatcher, read-ahead) must see an abort at once.
+  runSignal.addEventListener('abort', () => run.notify(), { once: true });
 
   const queue: { batch: Batch; index: number }[] = [];
   let readingDone = false;
