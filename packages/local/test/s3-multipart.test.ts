@@ -10,6 +10,8 @@ import {
   CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListPartsCommand,
   type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
@@ -170,6 +172,68 @@ describe('multipart uploads through client-s3 and lib-storage', () => {
     assert.equal(await got.Body?.transformToString(), 'one');
     const completedTwice = await rejectionOf(() => complete([{ PartNumber: 1, ETag: first.ETag }]));
     assert.equal(completedTwice.name, 'NoSuchUpload');
+  });
+
+  test('ListParts and ListMultipartUploads page through what is in progress', async () => {
+    const start = async (Key: string) =>
+      (await s3.send(new CreateMultipartUploadCommand({ Bucket: 'uploads', Key }))).UploadId!;
+    const twiceA = [await start('listed/a'), await start('listed/a')];
+    const b = await start('listed/b');
+    for (const PartNumber of [3, 1, 2]) {
+      await s3.send(
+        new UploadPartCommand({
+          Bucket: 'uploads',
+          Key: 'listed/b',
+          UploadId: b,
+          PartNumber,
+          Body: `p${PartNumber}`,
+        }),
+      );
+    }
+    const firstParts = await s3.send(
+      new ListPartsCommand({ Bucket: 'uploads', Key: 'listed/b', UploadId: b, MaxParts: 2 }),
+    );
+    assert.deepEqual(
+      firstParts.Parts?.map((p) => [p.PartNumber, p.Size, p.ETag]),
+      [1, 2].map((n) => [n, 2, `"${md5Hex(`p${n}`)}"`]),
+    );
+    assert.equal(firstParts.IsTruncated, true);
+    const restParts = await s3.send(
+      new ListPartsCommand({
+        Bucket: 'uploads',
+        Key: 'listed/b',
+        UploadId: b,
+        PartNumberMarker: firstParts.NextPartNumberMarker,
+      }),
+    );
+    assert.deepEqual(
+      restParts.Parts?.map((p) => p.PartNumber),
+      [3],
+    );
+
+    const pages = [];
+    let markers: { KeyMarker?: string; UploadIdMarker?: string } = {};
+    do {
+      const page = await s3.send(
+        new ListMultipartUploadsCommand({ Bucket: 'uploads', Prefix: 'listed/', MaxUploads: 2, ...markers }),
+      );
+      pages.push(page.Uploads?.map((u) => [u.Key, u.UploadId]) ?? []);
+      markers = page.IsTruncated
+        ? { KeyMarker: page.NextKeyMarker, UploadIdMarker: page.NextUploadIdMarker }
+        : {};
+    } while (markers.KeyMarker);
+    assert.deepEqual(pages, [
+      [
+        ['listed/a', twiceA[0]],
+        ['listed/a', twiceA[1]],
+      ],
+      [['listed/b', b]],
+    ]);
+    for (const [Key, UploadId] of pages.flat()) {
+      await s3.send(new AbortMultipartUploadCommand({ Bucket: 'uploads', Key, UploadId }));
+    }
+    const none = await s3.send(new ListMultipartUploadsCommand({ Bucket: 'uploads', Prefix: 'listed/' }));
+    assert.equal(none.Uploads, undefined);
   });
 
   test('AbortMultipartUpload discards the upload: its parts answer NoSuchUpload afterwards', async () => {

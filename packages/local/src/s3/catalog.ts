@@ -29,6 +29,7 @@ export interface PartRecord {
   readonly etag: string;
   readonly file: string;
   readonly checksum?: string;
+  readonly lastModified?: Date;
 }
 
 const SCHEMA = `
@@ -46,7 +47,8 @@ CREATE TABLE IF NOT EXISTS uploads (
   checksum_algorithm TEXT, checksum_type TEXT);
 CREATE TABLE IF NOT EXISTS parts (
   upload_id TEXT NOT NULL, part_number INTEGER NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL,
-  file TEXT NOT NULL, checksum TEXT, PRIMARY KEY (upload_id, part_number)) WITHOUT ROWID;
+  file TEXT NOT NULL, checksum TEXT, last_modified_ms INTEGER,
+  PRIMARY KEY (upload_id, part_number)) WITHOUT ROWID;
 `;
 
 type Row = Record<string, unknown>;
@@ -97,6 +99,9 @@ export class Catalog {
     const columns = (this.#db.prepare('PRAGMA table_info(uploads)').all() as Row[]).map((c) => c.name);
     if (!columns.includes('checksum_type'))
       this.#db.exec('ALTER TABLE uploads ADD COLUMN checksum_type TEXT');
+    const partColumns = (this.#db.prepare('PRAGMA table_info(parts)').all() as Row[]).map((c) => c.name);
+    if (!partColumns.includes('last_modified_ms'))
+      this.#db.exec('ALTER TABLE parts ADD COLUMN last_modified_ms INTEGER');
   }
 
   #sql(text: string): StatementSync {
@@ -252,8 +257,13 @@ export class Catalog {
     return row && toUpload(row);
   }
 
+  /** A bucket's uploads in S3's listing order: by key (UTF-8 bytes), then initiation (rowid breaks ties). */
   uploadsOf(bucket: string): UploadRecord[] {
-    return (this.#sql('SELECT * FROM uploads WHERE bucket = ?').all(bucket) as Row[]).map(toUpload);
+    return (
+      this.#sql('SELECT * FROM uploads WHERE bucket = ? ORDER BY key, initiated_ms, rowid').all(
+        bucket,
+      ) as Row[]
+    ).map(toUpload);
   }
 
   /** Removes an upload and its parts; returns the parts' data files. */
@@ -272,8 +282,17 @@ export class Catalog {
       part.partNumber,
     ) as Row | undefined;
     this.#sql(
-      'INSERT OR REPLACE INTO parts (upload_id, part_number, size, etag, file, checksum) VALUES (?, ?, ?, ?, ?, ?)',
-    ).run(uploadId, part.partNumber, part.size, part.etag, part.file, part.checksum ?? null);
+      `INSERT OR REPLACE INTO parts (upload_id, part_number, size, etag, file, checksum, last_modified_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      uploadId,
+      part.partNumber,
+      part.size,
+      part.etag,
+      part.file,
+      part.checksum ?? null,
+      part.lastModified?.getTime() ?? null,
+    );
     return old?.file as string | undefined;
   }
 
@@ -286,6 +305,7 @@ export class Catalog {
       etag: row.etag as string,
       file: row.file as string,
       ...(row.checksum ? { checksum: row.checksum as string } : {}),
+      ...(row.last_modified_ms ? { lastModified: new Date(row.last_modified_ms as number) } : {}),
     }));
   }
 }

@@ -7,9 +7,9 @@ import {
   refuseUnsupportedHeaders,
 } from './object-headers.ts';
 import { readSmallBody, requestPayload } from './request-body.ts';
-import { type S3Handler, sendEmpty, sendXml } from './response.ts';
+import { owner, type S3Handler, sendEmpty, sendXml, xmlDate } from './response.ts';
 import type { ChecksumAlgorithm, CompletedPart } from './types.ts';
-import { parseXmlRequest, textOf } from './xml.ts';
+import { parseXmlRequest, textOf, type XmlElement } from './xml.ts';
 
 /** A CompleteMultipartUpload document lists at most 10,000 parts. */
 const MAX_COMPLETE_BODY_BYTES = 4 * 1024 * 1024;
@@ -121,3 +121,94 @@ export const abortMultipartUpload: S3Handler = async (call) => {
   );
   sendEmpty(call, 204);
 };
+
+/** ListParts (`GET /bucket/key?uploadId`). */
+export const listParts: S3Handler = async (call) => {
+  const { route } = call;
+  const q = route.query;
+  const uploadId = q.get('uploadId') ?? '';
+  const marker = optionalCount(q, 'part-number-marker');
+  const max = optionalCount(q, 'max-parts');
+  const page = await call.store.listParts(route.bucket, route.key, uploadId, {
+    ...(marker !== undefined ? { partNumberMarker: marker } : {}),
+    ...(max !== undefined ? { maxParts: max } : {}),
+  });
+  sendXml(call, 'ListPartsResult', [
+    ['Bucket', route.bucket],
+    ['Key', route.key],
+    ['UploadId', uploadId],
+    ['PartNumberMarker', marker ?? 0],
+    ['NextPartNumberMarker', page.nextPartNumberMarker],
+    ['MaxParts', max ?? 1000],
+    ['IsTruncated', page.isTruncated],
+    ...page.parts.map(
+      (p): XmlElement => [
+        'Part',
+        [
+          ['PartNumber', p.partNumber],
+          ['LastModified', xmlDate(p.lastModified)],
+          ['ETag', p.etag],
+          ['Size', p.size],
+          ...(p.checksum && page.checksumAlgorithm
+            ? [[`Checksum${page.checksumAlgorithm}`, p.checksum] as const]
+            : []),
+        ],
+      ],
+    ),
+    ['Initiator', owner(call.ctx)],
+    ['Owner', owner(call.ctx)],
+    ['StorageClass', page.storageClass],
+    ['ChecksumAlgorithm', page.checksumAlgorithm],
+    ['ChecksumType', page.checksumType],
+  ]);
+};
+
+/** ListMultipartUploads (`GET /bucket?uploads`). */
+export const listMultipartUploads: S3Handler = async (call) => {
+  const { route } = call;
+  const q = route.query;
+  const prefix = q.get('prefix');
+  const keyMarker = q.get('key-marker');
+  const uploadIdMarker = q.get('upload-id-marker');
+  const max = optionalCount(q, 'max-uploads');
+  const page = await call.store.listMultipartUploads(route.bucket, {
+    ...(prefix !== null ? { prefix } : {}),
+    ...(keyMarker !== null ? { keyMarker } : {}),
+    ...(uploadIdMarker !== null ? { uploadIdMarker } : {}),
+    ...(max !== undefined ? { maxUploads: max } : {}),
+  });
+  sendXml(call, 'ListMultipartUploadsResult', [
+    ['Bucket', route.bucket],
+    ['KeyMarker', keyMarker ?? ''],
+    ['UploadIdMarker', uploadIdMarker ?? ''],
+    ['NextKeyMarker', page.nextKeyMarker],
+    ['NextUploadIdMarker', page.nextUploadIdMarker],
+    ['Prefix', prefix ?? undefined],
+    ['MaxUploads', max ?? 1000],
+    ['IsTruncated', page.isTruncated],
+    ...page.uploads.map(
+      (u): XmlElement => [
+        'Upload',
+        [
+          ['Key', u.key],
+          ['UploadId', u.uploadId],
+          ['Initiator', owner(call.ctx)],
+          ['Owner', owner(call.ctx)],
+          ['StorageClass', u.storageClass],
+          ['Initiated', xmlDate(u.initiated)],
+          ['ChecksumAlgorithm', u.checksumAlgorithm],
+          ['ChecksumType', u.checksumType],
+        ],
+      ],
+    ),
+  ]);
+};
+
+/** A non-negative integer query parameter, if given. */
+function optionalCount(query: URLSearchParams, name: string): number | undefined {
+  const text = query.get(name);
+  if (text === null) return undefined;
+  if (!/^\d{1,9}$/.test(text))
+    throw s3Errors.invalidArgument(`${name} must be a non-negative integer`, name, text);
+  return Number(text);
+}

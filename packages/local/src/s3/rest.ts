@@ -14,6 +14,8 @@ import {
   abortMultipartUpload,
   completeMultipartUpload,
   createMultipartUpload,
+  listMultipartUploads,
+  listParts,
   uploadPart,
 } from './multipart-operations.ts';
 import {
@@ -48,6 +50,8 @@ const HANDLERS: Record<S3Operation, S3Handler> = {
   UploadPart: uploadPart,
   CompleteMultipartUpload: completeMultipartUpload,
   AbortMultipartUpload: abortMultipartUpload,
+  ListParts: listParts,
+  ListMultipartUploads: listMultipartUploads,
 };
 
 /**

@@ -19,7 +19,9 @@ export type S3Operation =
   | 'CreateMultipartUpload'
   | 'UploadPart'
   | 'CompleteMultipartUpload'
-  | 'AbortMultipartUpload';
+  | 'AbortMultipartUpload'
+  | 'ListParts'
+  | 'ListMultipartUploads';
 
 /** A request resolved to an operation and its target. */
 export interface S3Route {
@@ -62,6 +64,8 @@ const PARAMETERS: Record<S3Operation, readonly string[]> = {
   UploadPart: ['partNumber', 'uploadId'],
   CompleteMultipartUpload: ['uploadId'],
   AbortMultipartUpload: ['uploadId'],
+  ListParts: ['uploadId', 'part-number-marker', 'max-parts'],
+  ListMultipartUploads: ['uploads', 'prefix', 'key-marker', 'upload-id-marker', 'max-uploads'],
 };
 
 function responseOverrides(): string[] {
@@ -201,6 +205,7 @@ function operationFor(
         return query.has('delete') ? 'DeleteObjects' : undefined;
       case 'GET':
         if (query.has('location')) return 'GetBucketLocation';
+        if (query.has('uploads')) return 'ListMultipartUploads';
         if (!plain) return undefined;
         return query.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';
     }
@@ -215,7 +220,8 @@ function operationFor(
       }
       return req.headers['x-amz-copy-source'] === undefined ? 'PutObject' : 'CopyObject';
     case 'GET':
-      return plain && !query.has('uploadId') ? 'GetObject' : undefined;
+      if (!plain) return undefined;
+      return query.has('uploadId') ? 'ListParts' : 'GetObject';
     case 'HEAD':
       return plain ? 'HeadObject' : undefined;
     case 'DELETE':
@@ -235,15 +241,11 @@ function unsupportedOperation(
   query: URLSearchParams,
   req: IncomingMessage,
 ): string | undefined {
-  if (level === 'bucket' && method === 'GET') {
-    if (query.has('uploads')) return 'ListMultipartUploads';
-    if (query.has('versions')) return 'ListObjectVersions';
-  }
+  if (level === 'bucket' && method === 'GET' && query.has('versions')) return 'ListObjectVersions';
   if (level !== 'object') return undefined;
   if (method === 'PUT' && query.has('uploadId') && req.headers['x-amz-copy-source'] !== undefined) {
     return 'UploadPartCopy';
   }
-  if (method === 'GET' && query.has('uploadId')) return 'ListParts';
   if (method === 'GET' && query.has('attributes')) return 'GetObjectAttributes';
   if (method === 'POST' && query.has('restore')) return 'RestoreObject';
   if (method === 'POST' && query.has('select')) return 'SelectObjectContent';

@@ -19,8 +19,12 @@ import type {
   GetObjectOptions,
   GetObjectResult,
   IterateObjectsOptions,
+  ListMultipartUploadsOptions,
+  ListMultipartUploadsPage,
   ListObjectsOptions,
   ListObjectsPage,
+  ListPartsOptions,
+  ListPartsPage,
   ObjectChecksum,
   ObjectInfo,
   ObjectSummary,
@@ -29,6 +33,7 @@ import type {
   S3Store,
   UploadPartOptions,
 } from './types.ts';
+import { listPartsPage, listUploadsPage } from './upload-listing.ts';
 
 /** S3's limits. */
 const MAX_PUT_BYTES = 5 * 1024 ** 3;
@@ -306,6 +311,7 @@ class DiskS3Store implements S3Store {
           size: written.size,
           etag: `"${written.md5.toString('hex')}"`,
           file: written.file,
+          lastModified: new Date(this.#clock.now()),
           ...(written.checksum ? { checksum: written.checksum } : {}),
         });
       });
@@ -395,6 +401,23 @@ class DiskS3Store implements S3Store {
   async abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void> {
     this.#upload(bucket, key, uploadId);
     await this.#blobs.remove(...this.#catalog.deleteUpload(uploadId));
+  }
+
+  async listParts(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    options: ListPartsOptions = {},
+  ): Promise<ListPartsPage> {
+    return listPartsPage(this.#catalog, this.#upload(bucket, key, uploadId), options);
+  }
+
+  async listMultipartUploads(
+    bucket: string,
+    options: ListMultipartUploadsOptions = {},
+  ): Promise<ListMultipartUploadsPage> {
+    this.#bucket(bucket);
+    return listUploadsPage(this.#catalog, bucket, options);
   }
 
   async close(): Promise<void> {

@@ -191,6 +191,63 @@ export interface UploadPartOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Options of {@link S3Store.listParts}. */
+export interface ListPartsOptions {
+  /** List parts after this part number. */
+  readonly partNumberMarker?: number;
+  /** @defaultValue 1000 (also the maximum) */
+  readonly maxParts?: number;
+}
+
+/** One uploaded part, as ListParts reports it. */
+export interface UploadedPart {
+  readonly partNumber: number;
+  readonly size: number;
+  readonly etag: string;
+  readonly lastModified: Date;
+  /** The part's checksum (base64) in the upload's algorithm, if it has one. */
+  readonly checksum?: string;
+}
+
+/** A page of ListParts. */
+export interface ListPartsPage {
+  readonly parts: UploadedPart[];
+  readonly isTruncated: boolean;
+  /** Present when `isTruncated`: pass it as `partNumberMarker`. */
+  readonly nextPartNumberMarker?: number;
+  readonly storageClass: string;
+  readonly checksumAlgorithm?: ChecksumAlgorithm;
+  readonly checksumType?: 'COMPOSITE' | 'FULL_OBJECT';
+}
+
+/** Options of {@link S3Store.listMultipartUploads}. */
+export interface ListMultipartUploadsOptions {
+  readonly prefix?: string;
+  /** Uploads of keys after this one (and, with `uploadIdMarker`, of this key after that upload). */
+  readonly keyMarker?: string;
+  readonly uploadIdMarker?: string;
+  /** @defaultValue 1000 (also the maximum) */
+  readonly maxUploads?: number;
+}
+
+/** One multipart upload in progress. */
+export interface UploadSummary {
+  readonly key: string;
+  readonly uploadId: string;
+  readonly initiated: Date;
+  readonly storageClass: string;
+  readonly checksumAlgorithm?: ChecksumAlgorithm;
+  readonly checksumType?: 'COMPOSITE' | 'FULL_OBJECT';
+}
+
+/** A page of ListMultipartUploads. */
+export interface ListMultipartUploadsPage {
+  readonly uploads: UploadSummary[];
+  readonly isTruncated: boolean;
+  readonly nextKeyMarker?: string;
+  readonly nextUploadIdMarker?: string;
+}
+
 /**
  * The S3 store without HTTP: what the other local services (the Step Functions engine's
  * ItemReader, ResultWriter and `aws-sdk:s3` tasks) call directly. Every failure is an
@@ -255,6 +312,18 @@ export interface S3Store {
   ): Promise<PutObjectResult>;
   /** Fails with `NoSuchUpload`. */
   abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void>;
+  /** The parts uploaded so far, by part number; fails with `NoSuchUpload`. */
+  listParts(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    options?: ListPartsOptions,
+  ): Promise<ListPartsPage>;
+  /** The bucket's uploads in progress, by key then initiation time. */
+  listMultipartUploads(
+    bucket: string,
+    options?: ListMultipartUploadsOptions,
+  ): Promise<ListMultipartUploadsPage>;
   /** Closes the index. Idempotent. */
   close(): Promise<void>;
 }
