@@ -1,4 +1,4 @@
-import { StepfleetJob, workerImage } from '@stepfleet/cdk';
+import { FleetController, StepfleetJob, workerImage } from '@stepfleet/cdk';
 import type { JobSpec } from '@stepfleet/job';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
@@ -29,11 +29,15 @@ export const JOB_STACK_OUTPUTS = {
 export class JobStack extends Stack {
   /** The deployed job. */
   readonly job: StepfleetJob;
+  /** The fleet controller: the job's ScaleUp/ScaleDown steps and its scheduled reconcile. */
+  readonly controller: FleetController;
 
   constructor(scope: Construct, id: string, props: JobStackProps) {
     super(scope, id, props);
+    this.controller = new FleetController(this, 'Controller');
     this.job = new StepfleetJob(this, 'Job', {
       job: props.job,
+      controller: this.controller,
       image: workerImage({ directory: props.repositoryRoot }),
       ...(props.dataPrefixes ? { dataPrefixes: props.dataPrefixes } : {}),
     });

@@ -61,6 +61,8 @@ test('GIVEN a shell with no AWS credentials WHEN `cdk synth` runs in infra/ THEN
   }
   // One bucket serves as input and results when the spec names neither: it is bound once.
   resources.resultsBucket ??= resources.inputBucket;
+  // The fleet controller is bound by its function name.
+  if (typeof resources.controller === 'string') resources.controller = { functionName: resources.controller };
   const deployed = JSON.parse(
     (machine.Properties.DefinitionString as string).replace(/\$\{(\w+)\}/g, (_: string, name: string) =>
       fake(name),
