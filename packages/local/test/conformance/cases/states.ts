@@ -306,6 +306,36 @@ export const stateCases: ConformanceCase[] = [
     ],
   },
   {
+    name: 'Map: the AWS shipping example (ItemsPath, ItemSelector with $$.Map.Item.Value, ResultPath)',
+    definition: single({
+      Type: 'Map',
+      ItemsPath: '$.detail.shipped',
+      ItemSelector: { 'parcel.$': '$$.Map.Item.Value', 'courier.$': '$.detail.delivery-partner' },
+      ItemProcessor: { StartAt: 'Validate', States: { Validate: { Type: 'Pass', End: true } } },
+      ResultPath: '$.detail.shipped',
+    }),
+    input: {
+      'ship-date': '2016-03-14T01:59:00Z',
+      detail: {
+        'delivery-partner': 'UQS',
+        shipped: [
+          { prod: 'R31', 'dest-code': 9511, quantity: 1344 },
+          { prod: 'S39', 'dest-code': 9511, quantity: 40 },
+        ],
+      },
+    },
+    output: {
+      'ship-date': '2016-03-14T01:59:00Z',
+      detail: {
+        'delivery-partner': 'UQS',
+        shipped: [
+          { parcel: { prod: 'R31', 'dest-code': 9511, quantity: 1344 }, courier: 'UQS' },
+          { parcel: { prod: 'S39', 'dest-code': 9511, quantity: 40 }, courier: 'UQS' },
+        ],
+      },
+    },
+  },
+  {
     name: 'Map (legacy Iterator and Parameters)',
     definition: single({
       Type: 'Map',
