@@ -1,0 +1,214 @@
+/**
+ * The per-object computation: one station file in, the station's highest daily maximum
+ * temperature (TMAX) per month out, with the day it was reached. The file is scanned as bytes
+ * arrive, line by line (a station-year is ~50 KB, a century of one station ~5 MB: never one big
+ * string), and checked strictly: a file that is not GHCN-Daily CSV fails with
+ * {@link CorruptStationFileError} naming the object, the line and the problem, rather than
+ * giving a wrong maximum. Values that failed GHCN's quality checks (Q-FLAG set) are skipped.
+ */
+import { CorruptStationFileError } from './errors.ts';
+import { ELEMENTS, GHCN_COLUMNS, GHCN_HEADER, MISSING_VALUE } from './ghcn-format.ts';
+
+/** A month's maximum at one station. */
+export interface MonthMax {
+  /** `YYYY-MM`. */
+  readonly month: string;
+  /** The highest TMAX of the month, tenths of °C. */
+  readonly tmax: number;
+  /** The first day (`YYYYMMDD`) it was reached. */
+  readonly date: string;
+}
+
+/** What one station file gives. */
+export interface StationMonthlyMax {
+  readonly key: string;
+  /** The station id of its rows (null for a file with a header and no rows). */
+  readonly station: string | null;
+  /** Data rows read. */
+  readonly rows: number;
+  /** TMAX values used. */
+  readonly tmaxValues: number;
+  /** TMAX values skipped because they carry a quality flag. */
+  readonly flaggedValues: number;
+  /** One entry per month with at least one usable TMAX, in month order. */
+  readonly months: readonly MonthMax[];
+}
+
+const NEWLINE = 0x0a;
+/** The longest line accepted: a GHCN row is under 60 bytes; anything this long is not one. */
+const MAX_LINE_BYTES = 4096;
+const COLUMNS = GHCN_COLUMNS.length;
+const STATION_ID = /^[A-Z]{2}[A-Z0-9]{9}$/;
+const DATE = /^(\d{4})(\d{2})(\d{2})$/;
+const ELEMENT = /^[A-Z0-9]{4}$/;
+const INTEGER = /^-?\d{1,6}$/;
+const FLAG = /^[A-Za-z0-9]?$/;
+const OBS_TIME = /^(?:[01]\d|2[0-4])[0-5]\d$|^$/;
+
+/**
+ * Scans one station file pushed in chunks. `push` each chunk as it arrives, then `finish()`;
+ * either throws {@link CorruptStationFileError} at the first problem.
+ */
+export class StationFileScanner {
+  readonly #key: string;
+  readonly #decoder = new TextDecoder('utf-8', { fatal: true });
+  #carry: Uint8Array = new Uint8Array(0);
+  #bytes = 0;
+  #line = 0;
+  #station: string | null = null;
+  #rows = 0;
+  #tmaxValues = 0;
+  #flagged = 0;
+  readonly #months = new Map<string, { tmax: number; date: string }>();
+
+  constructor(key: string) {
+    this.#key = key;
+  }
+
+  /** Adds the next bytes of the object. */
+  push(chunk: Uint8Array): void {
+    const nul = chunk.indexOf(0);
+    if (nul >= 0) this.#fail(`binary data: a NUL byte at byte ${this.#bytes + nul}`, false);
+    let start = 0;
+    for (let at = chunk.indexOf(NEWLINE); at >= 0; at = chunk.indexOf(NEWLINE, start)) {
+      const piece = chunk.subarray(start, at);
+      if (this.#carry.length > 0) {
+        this.#lineBytes(concat(this.#carry, piece));
+        this.#carry = new Uint8Array(0);
+      } else {
+        this.#lineBytes(piece);
+      }
+      start = at + 1;
+    }
+    if (start < chunk.length) {
+      this.#carry = concat(this.#carry, chunk.subarray(start));
+      if (this.#carry.length > MAX_LINE_BYTES) {
+        this.#line++;
+        this.#fail(`a line longer than ${MAX_LINE_BYTES} bytes: not a GHCN-Daily row`);
+      }
+    }
+    this.#bytes += chunk.length;
+  }
+
+  /** Ends the object; returns the station's monthly maxima. */
+  finish(): StationMonthlyMax {
+    if (this.#bytes === 0) this.#fail('empty object (0 bytes)', false);
+    if (this.#carry.length > 0) {
+      // A last line without a newline is fine when whole; a cut-off row fails its field count.
+      const last = this.#carry;
+      this.#carry = new Uint8Array(0);
+      this.#lineBytes(last, true);
+    }
+    if (this.#line === 0) this.#fail('no header row', false);
+    const months = [...this.#months]
+      .map(([month, m]) => ({ month, tmax: m.tmax, date: m.date }))
+      .sort((a, b) => (a.month < b.month ? -1 : 1));
+    return {
+      key: this.#key,
+      station: this.#station,
+      rows: this.#rows,
+      tmaxValues: this.#tmaxValues,
+      flaggedValues: this.#flagged,
+      months,
+    };
+  }
+
+  #lineBytes(bytes: Uint8Array, last = false): void {
+    this.#line++;
+    let text: string;
+    try {
+      text = this.#decoder.decode(bytes);
+    } catch {
+      this.#fail('not UTF-8 text (binary data?)');
+    }
+    if (text.endsWith('\r')) text = text.slice(0, -1);
+    if (this.#line === 1) {
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      if (text !== GHCN_HEADER) {
+        this.#fail(`the header is not GHCN-Daily's (${GHCN_HEADER}): got ${clip(text)}`);
+      }
+      return;
+    }
+    if (text === '') return;
+    this.#row(text, last);
+  }
+
+  #row(text: string, last: boolean): void {
+    const f = text.split(',');
+    if (f.length !== COLUMNS) {
+      const hint = last && f.length < COLUMNS ? ' (the object is truncated)' : '';
+      this.#fail(`expected ${COLUMNS} fields, got ${f.length}${hint}: ${clip(text)}`);
+    }
+    const [id, date, element, value, mFlag, qFlag, sFlag, obsTime] = f as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    if (!STATION_ID.test(id)) this.#fail(`ID ${clip(id)} is not an 11-character GHCN station id`);
+    if (this.#station === null) this.#station = id;
+    else if (id !== this.#station) this.#fail(`ID ${id} differs from the file's station ${this.#station}`);
+    const d = DATE.exec(date);
+    if (!d || !isCalendarDate(+d[1]!, +d[2]!, +d[3]!))
+      this.#fail(`DATE ${clip(date)} is not a YYYYMMDD date`);
+    if (!ELEMENT.test(element)) this.#fail(`ELEMENT ${clip(element)} is not a 4-character element code`);
+    if (!INTEGER.test(value)) this.#fail(`DATA_VALUE ${clip(value)} of ${element} is not an integer`);
+    if (!FLAG.test(mFlag) || !FLAG.test(qFlag) || !FLAG.test(sFlag)) {
+      this.#fail(
+        `a flag (M_FLAG ${clip(mFlag)}, Q_FLAG ${clip(qFlag)}, S_FLAG ${clip(sFlag)}) is not one character`,
+      );
+    }
+    if (!OBS_TIME.test(obsTime)) this.#fail(`OBS_TIME ${clip(obsTime)} is not HHMM`);
+    this.#rows++;
+    if (element !== ELEMENTS.TMAX) return;
+    const tmax = Number(value);
+    if (tmax === MISSING_VALUE) return;
+    if (qFlag !== '') {
+      this.#flagged++;
+      return;
+    }
+    this.#tmaxValues++;
+    const month = `${d![1]}-${d![2]}`;
+    const best = this.#months.get(month);
+    // Ties keep the earliest day, whatever the row order.
+    if (!best || tmax > best.tmax || (tmax === best.tmax && date < best.date)) {
+      this.#months.set(month, { tmax, date });
+    }
+  }
+
+  #fail(problem: string, withLine = true): never {
+    const where = withLine ? `line ${this.#line}: ` : '';
+    throw new CorruptStationFileError(`${this.#key}: ${where}${problem}`);
+  }
+}
+
+/** Scans a whole station file given as chunks (an S3 body stream, or one buffer). */
+export async function scanStationFile(
+  key: string,
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+): Promise<StationMonthlyMax> {
+  const scanner = new StationFileScanner(key);
+  for await (const chunk of chunks) scanner.push(chunk);
+  return scanner.finish();
+}
+
+function isCalendarDate(year: number, month: number, day: number): boolean {
+  const d = new Date(Date.UTC(year, month - 1, day));
+  return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/** A field or line quoted for an error message, at most 60 characters. */
+function clip(text: string): string {
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
+}
