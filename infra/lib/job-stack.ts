@@ -1,4 +1,4 @@
-import { FleetController, StepfleetJob, workerImage } from '@stepfleet/cdk';
+import { FleetController, imageHandlerPath, StepfleetJob, workerImage } from '@stepfleet/cdk';
 import type { JobSpec } from '@stepfleet/job';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
@@ -38,7 +38,10 @@ export class JobStack extends Stack {
     this.job = new StepfleetJob(this, 'Job', {
       job: props.job,
       controller: this.controller,
-      image: workerImage({ directory: props.repositoryRoot }),
+      image: workerImage({
+        directory: props.repositoryRoot,
+        handler: imageHandlerPath(props.job.worker.handler),
+      }),
       ...(props.dataPrefixes ? { dataPrefixes: props.dataPrefixes } : {}),
     });
     const outputs: Record<keyof typeof JOB_STACK_OUTPUTS, string> = {

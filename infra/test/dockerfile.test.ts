@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, globSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { WORKER_ENV, WORKER_HEALTH_CHECK_COMMAND } from '@stepfleet/cdk';
 import { ValidationSeverity, type ValidatorSettings, validate } from 'dockerfile-utils';
@@ -15,7 +15,9 @@ import {
   REPOSITORY_ROOT,
   readDockerfile,
   stage,
+  stageArgs,
 } from './dockerfile.ts';
+import { buildOutsideDocker } from './image-build.ts';
 
 /** Every check dockerfile-utils has, as an error. */
 const STRICT: ValidatorSettings = {
@@ -51,7 +53,7 @@ test('GIVEN every stage WHEN read THEN each is built on node:24-slim', () => {
   }
   assert.deepEqual(
     dockerfile.stages.map((s) => s.name),
-    ['manifests', 'build', 'deps', 'run'],
+    ['context', 'manifests', 'build', 'deps', 'run'],
   );
 });
 
@@ -76,7 +78,7 @@ test('GIVEN the run stage WHEN read THEN it runs node under tini as a non-root u
 });
 
 test('GIVEN the run stage WHEN read THEN its settings come from the environment, writable paths are under /tmp, and no secret is baked in', () => {
-  const args = Object.assign({}, ...argsOf(run, 'ARG').map((a) => assignments(a)));
+  const args = stageArgs(dockerfile, run);
   const env = Object.assign({}, ...argsOf(run, 'ENV').map((e) => assignments(e, args)));
   assert.equal(
     env[WORKER_ENV.handler],
@@ -91,11 +93,25 @@ test('GIVEN the run stage WHEN read THEN its settings come from the environment,
   }
 });
 
-test('GIVEN the manifests stage WHEN compared with the root package.json THEN every workspace manifest is copied (npm ci needs them all)', () => {
+test('GIVEN the staged context WHEN the context stage runs THEN exactly the lockfile and every workspace manifest remain for npm ci', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'stepfleet-manifests-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  copyBuildContext(join(dir, 'context'));
+  const only = { ...dockerfile, stages: [stage(dockerfile, 'context')] };
+  const built = await buildOutsideDocker(only, {
+    context: join(dir, 'context'),
+    workDir: join(dir, 'stages'),
+    environment: () => ({ PATH: process.env.PATH }),
+    skip: () => false,
+  });
+  const kept = globSync('**/*', { cwd: built.context!.path('.'), withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(built.context!.path('.'), join(entry.parentPath, entry.name)))
+    .sort();
   const workspaces: string[] = JSON.parse(readFileSync(`${REPOSITORY_ROOT}package.json`, 'utf8')).workspaces;
-  const copied = argsOf(stage(dockerfile, 'manifests'), 'COPY').map((a) => a.split(/\s+/)[0]);
   const expected = workspaces.flatMap((w) => expandWorkspace(w)).map((dir) => `${dir}/package.json`);
-  assert.deepEqual(copied.filter((c) => c !== 'package.json').sort(), expected.sort());
+  assert.deepEqual(kept, ['package-lock.json', 'package.json', ...expected].sort());
+  assert.deepEqual(argsOf(stage(dockerfile, 'manifests'), 'COPY'), ['--from=context /context/ ./']);
 });
 
 test('GIVEN the .dockerignore WHEN the context is staged as CDK does THEN it holds sources and manifests, never node_modules, dist, tests or git', async (t) => {

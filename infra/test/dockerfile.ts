@@ -1,7 +1,8 @@
 /**
  * Reads docker/Dockerfile the way the tests need it: its stages with their instructions, exec-form
  * arrays (ENTRYPOINT, CMD, HEALTHCHECK), ARG defaults, and a copy of the build context as CDK
- * stages it (the same .dockerignore logic), so the image's steps can be run outside Docker.
+ * stages it (the same .dockerignore logic), so the image's steps can be run outside Docker
+ * (see image-build.ts).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +66,20 @@ export function stage(dockerfile: ParsedDockerfile, name: string): DockerStage {
 /** Arguments of every instruction with `keyword` in `stage`. */
 export function argsOf(s: DockerStage, keyword: string): string[] {
   return s.instructions.filter((i) => i.keyword === keyword).map((i) => i.args);
+}
+
+/**
+ * The ARG values in scope in `s`, as Docker sees them: a stage sees only the ARGs it declares;
+ * one declared without a value takes the default given before the first FROM.
+ */
+export function stageArgs(dockerfile: ParsedDockerfile, s: DockerStage): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const text of argsOf(s, 'ARG')) {
+    const eq = text.indexOf('=');
+    if (eq < 0) values[text] = dockerfile.globalArgs[text] ?? '';
+    else values[text.slice(0, eq)] = text.slice(eq + 1);
+  }
+  return values;
 }
 
 /** An exec-form (JSON array) argument list, e.g. of ENTRYPOINT. @throws for the shell form */

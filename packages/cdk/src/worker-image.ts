@@ -43,8 +43,9 @@ export interface WorkerImageOptions {
    */
   readonly file?: string;
   /**
-   * The handler module, relative to the image's `/app` (compiled `.js`), passed as the
-   * `HANDLER` build arg.
+   * The handler module, relative to the image's `/app` (compiled `.js`, e.g.
+   * `examples/monte-carlo/dist/handler.js`), passed as the `HANDLER` build arg: its workspace
+   * (the path before `/dist/`) is built into the image with its production dependencies.
    * @default - the Dockerfile's default, the Monte Carlo example's handler
    */
   readonly handler?: string;
