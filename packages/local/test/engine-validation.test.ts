@@ -63,6 +63,26 @@ const INVALID: [string, unknown, RegExp][] = [
     /ecs:deleteCluster is not supported/,
   ],
   [
+    'an unknown lambda:invoke parameter',
+    one({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: 'f', Body: {} },
+      End: true,
+    }),
+    /'Body' is not supported .* at \/States\/S\/Parameters\/Body/,
+  ],
+  [
+    'a bad InvocationType',
+    one({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: 'f', InvocationType: 'Later' },
+      End: true,
+    }),
+    /InvocationType/,
+  ],
+  [
     'HeartbeatSeconds >= TimeoutSeconds',
     one(task({ HeartbeatSeconds: 10, TimeoutSeconds: 10 })),
     /HeartbeatSeconds must be smaller than TimeoutSeconds/,

@@ -37,31 +37,29 @@ async function invokeLambda(args: unknown, env: RunEnv): Promise<unknown> {
       `Function not found: ${args.FunctionName} (register it with the backend's functions option)`,
     );
   }
-  let handler: unknown;
-  try {
-    handler = ((await import(pathToFileURL(modulePath).href)) as { default?: unknown }).default;
-  } catch (error) {
-    throw new StatesError(
-      'Lambda.ServiceException',
-      `Could not load function ${name} from ${modulePath}: ${(error as Error).message}`,
-    );
+  const handler = await loadFunction(name, modulePath);
+  // The fields of Lambda's context object a handler commonly reads.
+  const context = {
+    functionName: name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${env.execution.region}:${env.services.accountId}:function:${name}`,
+    awsRequestId: randomUUID(),
+    getRemainingTimeInMillis: () => 900_000,
+  };
+  const invocationType = args.InvocationType ?? 'RequestResponse';
+  if (invocationType === 'DryRun') return { StatusCode: 204, Payload: '' };
+  if (invocationType === 'Event') {
+    // Asynchronous invocation: Lambda accepts the event and runs it; the task does not wait.
+    void Promise.resolve()
+      .then(() => handler(args.Payload ?? {}, context))
+      .catch((error: unknown) =>
+        env.services.logger?.warn({ err: error, functionName: name }, 'asynchronous invocation failed'),
+      );
+    return { StatusCode: 202, Payload: '' };
   }
-  if (typeof handler !== 'function')
-    throw new StatesError(
-      'Lambda.ServiceException',
-      `The module of function ${name} has no default export function`,
-    );
   let payload: unknown;
   try {
-    // The fields of Lambda's context object a handler commonly reads.
-    const context = {
-      functionName: name,
-      functionVersion: '$LATEST',
-      invokedFunctionArn: `arn:aws:lambda:${env.execution.region}:${env.services.accountId}:function:${name}`,
-      awsRequestId: randomUUID(),
-      getRemainingTimeInMillis: () => 900_000,
-    };
-    payload = await (handler as (event: unknown, context: unknown) => unknown)(args.Payload ?? {}, context);
+    payload = await handler(args.Payload ?? {}, context);
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));
     const errorType = e.name && e.name !== 'Error' ? e.name : 'Error';
@@ -77,6 +75,28 @@ async function invokeLambda(args: unknown, env: RunEnv): Promise<unknown> {
     SdkResponseMetadata: { RequestId: randomUUID() },
     StatusCode: 200,
   };
+}
+
+type LambdaHandler = (event: unknown, context: unknown) => unknown;
+
+/** Imports a local function's module and returns its default export. */
+async function loadFunction(name: string, modulePath: string): Promise<LambdaHandler> {
+  let handler: unknown;
+  try {
+    handler = ((await import(pathToFileURL(modulePath).href)) as { default?: unknown }).default;
+  } catch (error) {
+    throw new StatesError(
+      'Lambda.ServiceException',
+      `Could not load function ${name} from ${modulePath}: ${(error as Error).message}`,
+    );
+  }
+  if (typeof handler !== 'function') {
+    throw new StatesError(
+      'Lambda.ServiceException',
+      `The module of function ${name} has no default export function`,
+    );
+  }
+  return handler as LambdaHandler;
 }
 
 /** `updateService` → `UpdateService`. */

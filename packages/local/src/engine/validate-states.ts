@@ -102,6 +102,16 @@ export function checkCatch(
   });
 }
 
+/** The parameters of `arn:aws:states:::lambda:invoke`. */
+const LAMBDA_PARAMETERS = [
+  'FunctionName',
+  'Payload',
+  'InvocationType',
+  'Qualifier',
+  'ClientContext',
+  'LogType',
+];
+
 /** A Task state: a supported resource, STANDARD-only resources outside EXPRESS, timeouts. */
 export function checkTask(state: Record<string, unknown>, at: string, j: JsonCheck, walk: Walk): void {
   if (typeof state.Resource !== 'string') {
@@ -118,12 +128,27 @@ export function checkTask(state: Record<string, unknown>, at: string, j: JsonChe
       ),
     );
   }
-  if (
-    typeof resource !== 'string' &&
-    resource.kind === 'activity' &&
-    (state.Parameters !== undefined || state.Arguments !== undefined)
-  ) {
-    // Allowed: Parameters/Arguments shape the activity's input.
+  if (typeof resource !== 'string' && resource.kind === 'lambda') {
+    // The optimized Lambda integration takes a fixed set of parameters, checked at creation as AWS does.
+    const field = j.language === 'JSONata' ? 'Arguments' : 'Parameters';
+    const args = state[field];
+    if (isObject(args)) {
+      for (const key of Object.keys(args)) {
+        if (!LAMBDA_PARAMETERS.includes(key.replace(/\.\$$/, '')))
+          j.problems.push(unsupported(key, `${at}/${field}/${key}`));
+      }
+      if (
+        args.InvocationType !== undefined &&
+        !['RequestResponse', 'Event', 'DryRun'].includes(args.InvocationType as string)
+      ) {
+        j.problems.push(
+          schema(
+            "InvocationType must be 'RequestResponse', 'Event' or 'DryRun'",
+            `${at}/${field}/InvocationType`,
+          ),
+        );
+      }
+    }
   }
   checkNumberOrExpression(
     state.TimeoutSeconds,

@@ -139,6 +139,31 @@ export const errorCases: ConformanceCase[] = [
     error: 'Lambda.ResourceNotFoundException',
   },
   {
+    name: 'lambda:invoke with InvocationType Event answers 202 without waiting; DryRun answers 204',
+    definition: {
+      StartAt: 'Async',
+      States: {
+        Async: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke',
+          Parameters: { FunctionName: 'echo', InvocationType: 'Event', Payload: { delayMs: 60_000 } },
+          ResultSelector: { 'status.$': '$.StatusCode' },
+          ResultPath: '$.async',
+          Next: 'Dry',
+        },
+        Dry: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke',
+          Parameters: { FunctionName: 'echo', InvocationType: 'DryRun' },
+          ResultSelector: { 'status.$': '$.StatusCode' },
+          ResultPath: '$.dry',
+          End: true,
+        },
+      },
+    },
+    output: { async: { status: 202 }, dry: { status: 204 } },
+  },
+  {
     name: 'lambda:invoke returns the AWS response shape (Payload, StatusCode)',
     definition: {
       StartAt: 'T',
