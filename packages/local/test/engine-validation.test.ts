@@ -63,6 +63,16 @@ const INVALID: [string, unknown, RegExp][] = [
     /ecs:deleteCluster is not supported/,
   ],
   [
+    'an s3 parameter the local S3 does not take',
+    one({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::aws-sdk:s3:getObject',
+      Parameters: { Bucket: 'b', Key: 'k', Range: 'bytes=0-1' },
+      End: true,
+    }),
+    /'Range' is not supported .* at \/States\/S\/Parameters\/Range/,
+  ],
+  [
     'an unknown lambda:invoke parameter',
     one({
       Type: 'Task',

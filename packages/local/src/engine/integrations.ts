@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { AwsError } from '../aws-error.ts';
 import { StatesError } from './errors.ts';
 import { isObject } from './json-value.ts';
-import type { TaskResource } from './resources.ts';
+import { S3_PARAMETERS, type TaskResource } from './resources.ts';
 import type { EngineS3, RunEnv } from './runtime.ts';
 
 type Integration = Exclude<TaskResource, { kind: 'activity' }>;
@@ -160,6 +160,13 @@ async function callS3(action: string, args: unknown, env: RunEnv): Promise<unkno
   if (!s3) throw new StatesError('States.Runtime', 'The local S3 is not available to the engine');
   if (!isObject(args) || typeof args.Bucket !== 'string')
     throw new StatesError('States.Runtime', `s3:${action} needs a Bucket parameter`);
+  const unknown = Object.keys(args).filter((k) => !(S3_PARAMETERS[action] ?? []).includes(k));
+  if (unknown.length > 0) {
+    throw new StatesError(
+      'States.Runtime',
+      `s3:${action} does not take ${unknown.join(', ')} in stepfleet local`,
+    );
+  }
   const requestId = randomUUID();
   try {
     return await s3Action(s3, action, args, args.Bucket);

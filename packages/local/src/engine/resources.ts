@@ -31,6 +31,15 @@ const SDK_ACTIONS: Readonly<Record<'ecs' | 's3', readonly string[]>> = {
   s3: ['getObject', 'putObject', 'headObject', 'deleteObject', 'listObjectsV2'],
 };
 
+/** The parameters each `aws-sdk:s3` action takes here (others are refused, never ignored). */
+export const S3_PARAMETERS: Readonly<Record<string, readonly string[]>> = {
+  getObject: ['Bucket', 'Key'],
+  putObject: ['Bucket', 'Key', 'Body', 'ContentType'],
+  headObject: ['Bucket', 'Key'],
+  deleteObject: ['Bucket', 'Key'],
+  listObjectsV2: ['Bucket', 'Prefix', 'Delimiter', 'StartAfter', 'MaxKeys', 'ContinuationToken'],
+};
+
 const ACTIVITY = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:activity:[A-Za-z0-9_-]{1,80}$/;
 const LAMBDA = /^arn:aws[a-z-]*:states:::lambda:invoke(\.waitForTaskToken)?$/;
 const SDK = /^arn:aws[a-z-]*:states:::aws-sdk:([a-z0-9]+):([A-Za-z0-9]+)(\.waitForTaskToken)?$/;

@@ -2,7 +2,7 @@
 import { OPERATORS } from './choice-rules.ts';
 import { isObject } from './json-value.ts';
 import { isJsonataExpression } from './jsonata-eval.ts';
-import { needsStandard, parseResource } from './resources.ts';
+import { needsStandard, parseResource, S3_PARAMETERS } from './resources.ts';
 import {
   checkAssign,
   checkDynamic,
@@ -127,6 +127,17 @@ export function checkTask(state: Record<string, unknown>, at: string, j: JsonChe
         `${at}/Resource`,
       ),
     );
+  }
+  if (typeof resource !== 'string' && resource.kind === 'aws-sdk' && resource.service === 's3') {
+    const field = j.language === 'JSONata' ? 'Arguments' : 'Parameters';
+    const args = state[field];
+    const allowed = S3_PARAMETERS[resource.action] ?? [];
+    if (isObject(args)) {
+      for (const key of Object.keys(args)) {
+        if (!allowed.includes(key.replace(/\.\$$/, '')))
+          j.problems.push(unsupported(key, `${at}/${field}/${key}`));
+      }
+    }
   }
   if (typeof resource !== 'string' && resource.kind === 'lambda') {
     // The optimized Lambda integration takes a fixed set of parameters, checked at creation as AWS does.
