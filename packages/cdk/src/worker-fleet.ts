@@ -1,3 +1,4 @@
+import { FARGATE_CPU_VALUES, fargateMemoryFor, isValidFargateSize } from '@stepfleet/job';
 import { Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -85,6 +86,8 @@ export interface WorkerFleetProps {
   readonly healthCheck?: ecs.HealthCheck;
 }
 
+const DEFAULT_CPU = 1024;
+const DEFAULT_MEMORY_MIB = 2048;
 const FARGATE_MAX_STOP_TIMEOUT_SECONDS = 120; // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#container_definition_timeout
 /** Variables the fleet derives from its props and activities, which `environment` may not set. */
 const FLEET_MANAGED_ENV: readonly string[] = [
@@ -141,8 +144,8 @@ export class WorkerFleet extends Construct {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
     });
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
-      cpu: props.cpu ?? 1024,
-      memoryLimitMiB: props.memoryLimitMiB ?? 2048,
+      cpu: props.cpu ?? DEFAULT_CPU,
+      memoryLimitMiB: props.memoryLimitMiB ?? DEFAULT_MEMORY_MIB,
       runtimePlatform: {
         cpuArchitecture: props.cpuArchitecture ?? ecs.CpuArchitecture.X86_64,
         operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
@@ -366,6 +369,16 @@ export class WorkerFleet extends Construct {
 }
 
 function validateProps(props: WorkerFleetProps, stopTimeout: Duration): void {
+  const cpu = props.cpu ?? DEFAULT_CPU;
+  const memory = props.memoryLimitMiB ?? DEFAULT_MEMORY_MIB;
+  if (!isValidFargateSize(cpu, memory)) {
+    const allowed = fargateMemoryFor(cpu);
+    throw new InvalidPropsError(
+      allowed.length === 0
+        ? `cpu ${cpu} is not a Fargate CPU value (${FARGATE_CPU_VALUES.join(', ')})`
+        : `memoryLimitMiB ${memory} is not allowed with cpu ${cpu} on Fargate (${allowed[0]}..${allowed.at(-1)} MiB)`,
+    );
+  }
   if (props.cluster && props.vpc) {
     throw new InvalidPropsError('vpc and cluster are mutually exclusive: the cluster brings its VPC');
   }

@@ -168,6 +168,11 @@ test('GIVEN conflicting or invalid props WHEN the fleet is built THEN an Invalid
     [{ vpc, cluster }, /vpc and cluster are mutually exclusive/],
     [{ stopTimeout: Duration.seconds(121) }, /stopTimeout must be .* to 120/],
     [{ threads: 0 }, /threads must be a positive integer/],
+    [{ cpu: 1000 }, /cpu 1000 is not a Fargate CPU value/],
+    [
+      { cpu: 256, memoryLimitMiB: 4096 },
+      /memoryLimitMiB 4096 is not allowed with cpu 256 on Fargate \(512\.\.2048 MiB\)/,
+    ],
     [{ capacity: { spotWeight: 0, onDemandWeight: 0 } }, /cannot both be 0/],
     [{ capacity: { spotWeight: -1 } }, /capacity.spotWeight must be a non-negative integer/],
     [{ environment: { STEPFLEET_THREADS: '4' } }, /environment.STEPFLEET_THREADS is set by WorkerFleet/],
