@@ -125,9 +125,12 @@ export async function startLocalBackend(options: LocalBackendOptions = {}): Prom
       onError: (error, where) => log.error({ err: error, where }, 'request failed'),
     }),
   );
-  server.on('clientError', (error, socket) => {
+  // Not HTTP, or a broken request: answer 400 when the socket still can be written, as Node would.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     log.debug({ err: error }, 'client error');
-    socket.destroy();
+    if (socket.writable && error.code !== 'ECONNRESET')
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
   });
   cleanups.push({ name: 'http server', run: () => closeServer(server) });
   cleanups.push({ name: 'activities', run: () => activities.close() });

@@ -32,7 +32,13 @@ export function controlRoute(ctx: ControlContext): ExtraRoute {
         if (path === 'state' && method === 'GET') return send(res, 200, snapshot(ctx));
         if (path === 'faults' && method === 'GET') return send(res, 200, faultState(ctx.faults));
         if (path === 'faults' && method === 'PUT') {
-          ctx.faults.set(await readRules(req));
+          let rules: FaultRule[];
+          try {
+            rules = await readRules(req);
+            ctx.faults.set(rules);
+          } catch (error) {
+            return send(res, 400, { error: 'BadRequest', message: (error as Error).message });
+          }
           return send(res, 200, faultState(ctx.faults));
         }
         req.resume();
@@ -41,7 +47,7 @@ export function controlRoute(ctx: ControlContext): ExtraRoute {
           message: `No control endpoint ${method} ${CONTROL_PREFIX}${path}`,
         });
       } catch (error) {
-        return send(res, 400, { error: 'BadRequest', message: (error as Error).message });
+        return send(res, 500, { error: 'InternalError', message: (error as Error).message });
       }
     },
   };

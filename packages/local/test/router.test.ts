@@ -101,8 +101,13 @@ test('a request cut off mid-body does not disturb the backend', async () => {
   await stillServing();
   const garbage = connect(backend.port, '127.0.0.1');
   await new Promise((resolve) => garbage.once('connect', resolve));
+  let answer = '';
+  garbage.on('data', (chunk: Buffer) => {
+    answer += chunk.toString();
+  });
   garbage.end('THIS IS NOT HTTP\r\n\r\n');
   await new Promise((resolve) => garbage.once('close', resolve));
+  assert.match(answer, /^HTTP\/1\.1 400 /);
   await stillServing();
 });
 
