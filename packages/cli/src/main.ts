@@ -4,6 +4,8 @@ import { type Command, USAGE_EXIT_CODE, UsageError } from './command.ts';
 const COMMANDS: Readonly<Record<string, () => Promise<{ default: Command }>>> = {
   controller: () => import('./commands/controller.ts'),
   local: () => import('./commands/local.ts'),
+  run: () => import('./commands/run.ts'),
+  status: () => import('./commands/status.ts'),
   worker: () => import('./commands/worker.ts'),
 };
 
