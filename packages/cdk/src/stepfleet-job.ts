@@ -197,7 +197,9 @@ export class StepfleetJob extends Construct {
       role: this.role,
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
-      removalPolicy,
+      // Deleted with the stack whatever removalPolicy says: it holds no data, and a retained state
+      // machine would block deploying the job again under its fixed name.
+      removalPolicy: RemovalPolicy.DESTROY,
     });
     if (props.controller instanceof FleetController) props.controller.addJob(this, job);
     acknowledge(this.role, {

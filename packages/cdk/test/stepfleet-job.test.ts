@@ -191,11 +191,16 @@ test('GIVEN no controller WHEN deployed THEN ScaleUp/ScaleDown may update the wo
   });
 });
 
-test('GIVEN the default buckets WHEN deployed THEN they are encrypted, TLS-only, private and logged', (t) => {
+test('GIVEN the default buckets WHEN deployed THEN they are encrypted, TLS-only, private, logged and retained', (t) => {
   const { stack, outdir } = deploy(CASES[0]!);
   t.after(() => rmSync(outdir, { recursive: true, force: true }));
   const template = Template.fromStack(stack);
   template.resourceCountIs('AWS::S3::Bucket', 2);
+  // Data is kept when the stack goes; the state machine (fixed name, no data) is not.
+  for (const bucket of Object.values(template.findResources('AWS::S3::Bucket'))) {
+    assert.equal(bucket.DeletionPolicy, 'Retain');
+  }
+  template.hasResource('AWS::StepFunctions::StateMachine', { DeletionPolicy: 'Delete' });
   template.hasResourceProperties('AWS::S3::Bucket', {
     BucketEncryption: {
       ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
