@@ -78,7 +78,15 @@ async function readRules(req: IncomingMessage): Promise<FaultRule[]> {
   ) {
     throw new Error('The body must be a JSON list of fault rules (objects)');
   }
-  const known = ['service', 'operation', 'latencyMs', 'jitterMs', 'throttleRate', 'dropRate'];
+  const known = [
+    'service',
+    'operation',
+    'latencyMs',
+    'jitterMs',
+    'throttleRate',
+    'serverErrorRate',
+    'dropRate',
+  ];
   for (const rule of rules as Record<string, unknown>[]) {
     const unknown = Object.keys(rule).find((k) => !known.includes(k));
     if (unknown) throw new Error(`Unknown fault rule field '${unknown}' (known: ${known.join(', ')})`);

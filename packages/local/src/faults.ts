@@ -16,18 +16,26 @@ export interface FaultRule {
   readonly throttleRate?: number;
   /** Probability in [0, 1] that the response is dropped after the call took effect. @defaultValue 0 */
   readonly dropRate?: number;
+  /**
+   * Probability in [0, 1] that the call is refused with a server error before it takes effect
+   * (JSON services: 500 `InternalFailure`; S3: 500 `InternalError`), which SDKs retry.
+   * @defaultValue 0
+   */
+  readonly serverErrorRate?: number;
 }
 
 /** What the injector decided for one request. */
 export interface FaultDecision {
   readonly delayMs: number;
   readonly throttle: boolean;
+  readonly serverError: boolean;
   readonly drop: boolean;
 }
 
 /** Counts of faults injected so far, per `service.operation`. */
 export interface FaultCounts {
   throttled: Record<string, number>;
+  serverErrors: Record<string, number>;
   dropped: Record<string, number>;
 }
 
@@ -35,7 +43,7 @@ export interface FaultCounts {
 export class FaultInjector {
   #rules: FaultRule[] = [];
   #random: () => number;
-  readonly counts: FaultCounts = { throttled: {}, dropped: {} };
+  readonly counts: FaultCounts = { throttled: {}, serverErrors: {}, dropped: {} };
 
   constructor(random: () => number = Math.random) {
     this.#random = random;
@@ -66,17 +74,25 @@ export class FaultInjector {
   decide(service: string, operation: string): FaultDecision {
     let delayMs = 0;
     let throttle = false;
+    let serverError = false;
     let drop = false;
     for (const rule of this.#rules) {
       if ((rule.service ?? '*') !== '*' && rule.service !== service) continue;
       if ((rule.operation ?? '*') !== '*' && rule.operation !== operation) continue;
       delayMs += (rule.latencyMs ?? 0) + (rule.jitterMs ? this.#random() * rule.jitterMs : 0);
       if (rule.throttleRate && this.#random() < rule.throttleRate) throttle = true;
+      if (rule.serverErrorRate && this.#random() < rule.serverErrorRate) serverError = true;
       if (rule.dropRate && this.#random() < rule.dropRate) drop = true;
     }
     const key = `${service}.${operation}`;
     if (throttle) this.counts.throttled[key] = (this.counts.throttled[key] ?? 0) + 1;
-    return { delayMs, throttle, drop: drop && !throttle };
+    else if (serverError) this.counts.serverErrors[key] = (this.counts.serverErrors[key] ?? 0) + 1;
+    return {
+      delayMs,
+      throttle,
+      serverError: serverError && !throttle,
+      drop: drop && !throttle && !serverError,
+    };
   }
 
   /**
@@ -90,7 +106,7 @@ export class FaultInjector {
 }
 
 function validateRule(rule: FaultRule): void {
-  for (const field of ['throttleRate', 'dropRate'] as const) {
+  for (const field of ['throttleRate', 'dropRate', 'serverErrorRate'] as const) {
     const value = rule[field];
     if (value !== undefined && !(value >= 0 && value <= 1)) {
       throw new RangeError(`FaultRule.${field} must be in [0, 1], got ${value}`);

@@ -155,6 +155,14 @@ async function routeJson(
   const fault = ctx.faults.decide(service.serviceName, operationName);
   if (fault.delayMs > 0) await sleep(fault.delayMs);
   if (fault.throttle) return writeJsonError(res, contentType, throttlingError(), rc.requestId);
+  if (fault.serverError) {
+    return writeJsonError(
+      res,
+      contentType,
+      new AwsError('InternalFailure', 'Injected server error', 500),
+      rc.requestId,
+    );
+  }
   let output: unknown;
   try {
     output = await operation(input as Record<string, unknown>, rc);
@@ -184,6 +192,11 @@ async function routeRest(ctx: RouterContext, req: IncomingMessage, res: ServerRe
     req.resume();
     return ctx.rest.writeError(res, new AwsError('SlowDown', 'Please reduce your request rate.', 503), rc);
   }
+  if (fault.serverError) {
+    req.resume();
+    return ctx.rest.writeError(res, new AwsError('InternalError', 'Injected server error', 500), rc);
+  }
+
   const end = res.end;
   if (fault.drop) {
     // The call takes effect, then the connection is reset before the client sees the answer.

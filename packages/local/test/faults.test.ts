@@ -63,6 +63,36 @@ test('throttling at a low rate is absorbed by the SDK retries', async (t) => {
   assert.ok(throttled > 0, 'some calls were throttled and retried');
 });
 
+test('injected server errors are 500 InternalFailure, retried by the SDK before the call takes effect', async (t) => {
+  const once = client(1);
+  const retrying = client(10);
+  t.after(() => {
+    once.destroy();
+    retrying.destroy();
+  });
+  backend.faults.set([{ service: 'states', operation: 'CreateActivity', serverErrorRate: 1 }]);
+  const error = (await once
+    .send(new CreateActivityCommand({ name: 'five-hundred' }))
+    .catch((e: unknown) => e)) as {
+    name: string;
+    $metadata: { httpStatusCode: number };
+  };
+  assert.equal(error.name, 'InternalFailure');
+  assert.equal(error.$metadata.httpStatusCode, 500);
+  const gone = await once
+    .send(
+      new DescribeActivityCommand({
+        activityArn: 'arn:aws:states:us-east-1:000000000000:activity:five-hundred',
+      }),
+    )
+    .catch((e: Error) => e);
+  assert.equal((gone as Error).name, 'ActivityDoesNotExist', 'a refused call took no effect');
+  backend.faults.set([{ service: 'states', operation: 'CreateActivity', serverErrorRate: 0.3 }]);
+  const before = backend.faults.counts.serverErrors['states.CreateActivity'] ?? 0;
+  for (let i = 0; i < 30; i++) await retrying.send(new CreateActivityCommand({ name: `retried-${i}` }));
+  assert.ok((backend.faults.counts.serverErrors['states.CreateActivity'] ?? 0) > before, 'some were retried');
+});
+
 test('a dropped response is a network error to the SDK, yet the call took effect', async (t) => {
   const once = client(1);
   t.after(() => once.destroy());
