@@ -92,6 +92,8 @@ export interface WeatherJobOptions {
   readonly activityTimeoutSeconds?: number;
   /** The fault test mode (see WeatherFaults); off when left out. */
   readonly faults?: WeatherFaults;
+  /** Extra worker environment (e.g. `STEPFLEET_PROTECTION_IDLE_RELEASE_MS` for a quick scale-in in tests). @defaultValue `{}` */
+  readonly workerEnvironment?: Readonly<Record<string, string>>;
   /**
    * Handler modules.
    * @defaultValue WEATHER_HANDLERS.source
@@ -133,7 +135,10 @@ export function weatherJob(options: WeatherJobOptions = {}): JobSpec {
       cpu: 512,
       threads: options.threads ?? 1,
       stopTimeoutSeconds: 60,
-      environment: { STEPFLEET_TASKS_PER_THREAD: String(options.tasksPerThread ?? 4) },
+      environment: {
+        STEPFLEET_TASKS_PER_THREAD: String(options.tasksPerThread ?? 4),
+        ...options.workerEnvironment,
+      },
     },
     fleet: { maxWorkers: options.maxWorkers ?? 2, capacity: 'mixed' },
   });

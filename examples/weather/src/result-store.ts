@@ -35,7 +35,13 @@ export function formatWeatherTable(result: WeatherResult): string {
         `${m.month}  ${m.tmaxC.toFixed(1).padStart(6)}  ${m.station}  ${m.date.slice(0, 4)}-${m.date.slice(4, 6)}-${m.date.slice(6)}  ${String(m.stations).padStart(8)}`,
     ),
     `${result.stations} stations, ${result.files.succeeded} of ${result.files.total} files read, ${result.files.failed} failed (${result.failedPercentage} %)`,
-    ...result.failed.slice(0, 20).map((f) => `  failed: ${f.key}: ${f.error}: ${f.message}`),
+    // A file's own error already starts with its key: print it once.
+    ...result.failed
+      .slice(0, 20)
+      .map(
+        (f) =>
+          `  failed: ${f.key}: ${f.error}: ${f.message.startsWith(`${f.key}: `) ? f.message.slice(f.key.length + 2) : f.message}`,
+      ),
   ];
   if (result.failed.length > 20) lines.push(`  ... and ${result.failed.length - 20} more`);
   return `${lines.join('\n')}\n`;
