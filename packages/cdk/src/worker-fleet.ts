@@ -127,6 +127,7 @@ export class WorkerFleet extends Construct {
 
   private pollStatement: iam.PolicyStatement | undefined;
   private readonly activityEntries: string[] = [];
+  private readonly polledActivities = new Set<sfn.IActivity>();
   /** Environment variables set so far, to refuse a second, different value. */
   private readonly settings = new Map<string, string>();
 
@@ -138,7 +139,7 @@ export class WorkerFleet extends Construct {
     this.stopTimeout = stopTimeout;
 
     this.cluster = props.cluster ?? this.createCluster(props.vpc);
-    if (props.cluster && props.cluster instanceof ecs.Cluster) props.cluster.enableFargateCapacityProviders();
+    if (props.cluster instanceof ecs.Cluster) props.cluster.enableFargateCapacityProviders();
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -225,6 +226,10 @@ export class WorkerFleet extends Construct {
         `handler ${handler} cannot contain "," or "=" (STEPFLEET_ACTIVITY_ARN separators)`,
       );
     }
+    if (this.polledActivities.has(activity)) {
+      throw new InvalidPropsError(`activity ${activity.node.path} is already polled by this fleet`);
+    }
+    this.polledActivities.add(activity);
     this.activityEntries.push(
       handler === undefined ? activity.activityArn : `${activity.activityArn}=${handler}`,
     );

@@ -97,6 +97,7 @@ test('GIVEN two activities and S3 grants WHEN synthesized THEN the task role hol
   fleet.addActivity(aggregate);
   fleet.grantReadObjects(bucket, 'input/');
   fleet.grantWriteObjects(bucket, 'results/');
+  assert.throws(() => fleet.addActivity(batch), /is already polled by this fleet/);
   const template = Template.fromStack(stack);
   const bucketArn = {
     'Fn::GetAtt': [stack.resolve((bucket.node.defaultChild as s3.CfnBucket).logicalId), 'Arn'],
