@@ -49,12 +49,18 @@ export async function main(args: readonly string[]): Promise<number> {
   }
 }
 
+/** The usage text with every command's summary; a module that fails to load is listed, not fatal. */
 async function usage(): Promise<string> {
-  const lines: string[] = [];
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
-  for (const [name, load] of Object.entries(COMMANDS)) {
-    lines.push(`  ${name.padEnd(width)}  ${(await load()).default.summary}`);
-  }
+  const lines = await Promise.all(
+    Object.entries(COMMANDS).map(async ([name, load]) => {
+      const summary = await load().then(
+        (module) => module.default.summary,
+        (error: unknown) => `(cannot load: ${(error as Error).message})`,
+      );
+      return `  ${name.padEnd(width)}  ${summary}`;
+    }),
+  );
   return USAGE.replace('{commands}', lines.join('\n'));
 }
 
