@@ -18,8 +18,9 @@ async function* bytesOf(text: string, size: number): AsyncGenerator<Buffer> {
   for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
 }
 
-async function* itemsOf(values: unknown[]): AsyncGenerator<unknown> {
-  yield* values;
+/** The items as a reader hands them over: in chunks (of 3 here, so batches cross chunk edges). */
+async function* itemsOf(values: unknown[]): AsyncGenerator<unknown[]> {
+  for (let i = 0; i < values.length; i += 3) yield values.slice(i, i + 3);
 }
 
 describe('JSON array elements, streamed', () => {

@@ -23,13 +23,13 @@ export interface BatcherSettings {
   readonly batchInput: unknown;
 }
 
-/** Groups `items` into batches (or one batch per item when `settings` is undefined). */
+/** Groups chunks of items into batches (or one batch per item when `settings` is undefined). */
 export async function* batchItems(
-  items: AsyncIterable<unknown>,
+  chunks: AsyncIterable<readonly unknown[]>,
   settings: BatcherSettings | undefined,
 ): AsyncGenerator<Batch> {
   if (!settings) {
-    for await (const item of items) yield { input: item, itemCount: 1 };
+    for await (const chunk of chunks) for (const item of chunk) yield { input: item, itemCount: 1 };
     return;
   }
   const { maxItems, maxBytes, batchInput } = settings;
@@ -41,28 +41,29 @@ export async function* batchItems(
   const baseBytes = Buffer.byteLength(JSON.stringify(make([]).input));
   let current: unknown[] = [];
   let bytes = baseBytes;
-  for await (const item of items) {
-    if (maxBytes > 0) {
-      const itemBytes = Buffer.byteLength(JSON.stringify(item) ?? 'null') + (current.length > 0 ? 1 : 0);
-      if (baseBytes + itemBytes > maxBytes && current.length === 0) {
-        throw new StatesError(
-          'States.DataLimitExceeded',
-          `An item of ${itemBytes} bytes does not fit in a batch of MaxInputBytesPerBatch ${maxBytes} bytes`,
-        );
+  for await (const chunk of chunks)
+    for (const item of chunk) {
+      if (maxBytes > 0) {
+        const itemBytes = Buffer.byteLength(JSON.stringify(item) ?? 'null') + (current.length > 0 ? 1 : 0);
+        if (baseBytes + itemBytes > maxBytes && current.length === 0) {
+          throw new StatesError(
+            'States.DataLimitExceeded',
+            `An item of ${itemBytes} bytes does not fit in a batch of MaxInputBytesPerBatch ${maxBytes} bytes`,
+          );
+        }
+        if (bytes + itemBytes > maxBytes) {
+          yield make(current);
+          current = [];
+          // The item now opens a batch: no separating comma.
+          bytes = baseBytes + itemBytes - 1;
+        } else bytes += itemBytes;
       }
-      if (bytes + itemBytes > maxBytes) {
+      current.push(item);
+      if (maxItems > 0 && current.length >= maxItems) {
         yield make(current);
         current = [];
-        // The item now opens a batch: no separating comma.
-        bytes = baseBytes + itemBytes - 1;
-      } else bytes += itemBytes;
+        bytes = baseBytes;
+      }
     }
-    current.push(item);
-    if (maxItems > 0 && current.length >= maxItems) {
-      yield make(current);
-      current = [];
-      bytes = baseBytes;
-    }
-  }
   if (current.length > 0) yield make(current);
 }

@@ -1,8 +1,9 @@
 /**
  * The Distributed Map's ItemReader: S3 object listings (`s3:listObjectsV2`) and objects
- * (`s3:getObject`) read as CSV, JSON, JSONL or an S3 Inventory MANIFEST, streamed item by item
- * so memory does not grow with the object's size, and cut at MaxItems. Failures surface as
- * `States.ItemReaderFailed`, as AWS names them.
+ * (`s3:getObject`) read as CSV, JSON, JSONL or an S3 Inventory MANIFEST, streamed so memory does
+ * not grow with the object's size, and cut at MaxItems. Items travel in chunks (arrays of what
+ * one read produced), so a million-row object costs a few thousand async steps, not millions.
+ * Failures surface as `States.ItemReaderFailed`, as AWS names them.
  */
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -28,17 +29,19 @@ const DELIMITERS: Record<string, string> = { COMMA: ',', PIPE: '|', SEMICOLON: '
 
 const readerFailed = (cause: string): StatesError => new StatesError('States.ItemReaderFailed', cause);
 
-/** Yields the items the reader produces, in order. */
+/** Yields the items the reader produces, in order, in chunks. */
 export async function* readItems(
   s3: EngineS3 | undefined,
   reader: ResolvedItemReader,
-): AsyncGenerator<unknown> {
+): AsyncGenerator<unknown[]> {
   if (!s3) throw readerFailed('The local S3 is not available to the engine');
-  let count = 0;
+  let left = reader.maxItems > 0 ? reader.maxItems : Number.POSITIVE_INFINITY;
   try {
-    for await (const item of source(s3, reader)) {
-      yield item;
-      if (reader.maxItems > 0 && ++count >= reader.maxItems) return;
+    for await (const chunk of source(s3, reader)) {
+      if (chunk.length === 0) continue;
+      yield chunk.length > left ? chunk.slice(0, left) : chunk;
+      left -= chunk.length;
+      if (left <= 0) return;
     }
   } catch (error) {
     if (error instanceof StatesError) throw error;
@@ -49,16 +52,30 @@ export async function* readItems(
   }
 }
 
-function source(s3: EngineS3, reader: ResolvedItemReader): AsyncIterable<unknown> {
-  if (reader.resource.endsWith(':listObjectsV2')) return listObjects(s3, reader.bucket, reader.prefix);
+/** Groups a stream of single items into chunks of up to `size`. */
+async function* chunked(items: AsyncIterable<unknown>, size = 1000): AsyncGenerator<unknown[]> {
+  let chunk: unknown[] = [];
+  for await (const item of items) {
+    chunk.push(item);
+    if (chunk.length >= size) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+function source(s3: EngineS3, reader: ResolvedItemReader): AsyncIterable<unknown[]> {
+  if (reader.resource.endsWith(':listObjectsV2'))
+    return chunked(listObjects(s3, reader.bucket, reader.prefix));
   if (reader.key === undefined) throw readerFailed('s3:getObject needs a Key');
   switch (reader.config.InputType) {
     case 'CSV':
       return csvObject(s3, reader.bucket, reader.key, reader.config);
     case 'JSON':
-      return jsonObject(s3, reader.bucket, reader.key);
+      return chunked(jsonObject(s3, reader.bucket, reader.key));
     case 'JSONL':
-      return jsonlObject(s3, reader.bucket, reader.key);
+      return chunked(jsonlObject(s3, reader.bucket, reader.key));
     default:
       return manifestObject(s3, reader.bucket, reader.key);
   }
@@ -95,15 +112,43 @@ async function* csvRows(
   body: Readable,
   delimiter: string,
   columns: true | string[],
-): AsyncGenerator<unknown> {
+): AsyncGenerator<unknown[]> {
   const parser = parse({ delimiter, columns, relax_column_count: true, skip_empty_lines: true, bom: true });
   body.on('error', (e) => parser.destroy(e));
   body.pipe(parser);
   try {
-    for await (const row of parser) yield row;
+    // Each wake-up drains every record the parser holds: one chunk per read, not one step per row.
+    for (;;) {
+      const chunk: unknown[] = [];
+      for (let row = parser.read(); row !== null; row = parser.read()) chunk.push(row);
+      if (chunk.length > 0) yield chunk;
+      else if (parser.readableEnded || parser.destroyed) break;
+      else await readableOrEnd(parser);
+    }
+    if (parser.errored) throw parser.errored;
   } finally {
     body.destroy();
+    parser.destroy();
   }
+}
+
+/** Resolves when the stream has data to read, has ended, or has failed (then rejects). */
+function readableOrEnd(stream: Readable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = (error?: Error): void => {
+      stream.off('readable', ok);
+      stream.off('end', ok);
+      stream.off('close', ok);
+      stream.off('error', done);
+      if (error) reject(error);
+      else resolve();
+    };
+    const ok = (): void => done();
+    stream.once('readable', ok);
+    stream.once('end', ok);
+    stream.once('close', ok);
+    stream.once('error', done);
+  });
 }
 
 async function* csvObject(
@@ -111,7 +156,7 @@ async function* csvObject(
   bucket: string,
   key: string,
   config: ResolvedItemReader['config'],
-): AsyncGenerator<unknown> {
+): AsyncGenerator<unknown[]> {
   const delimiter = DELIMITERS[config.CSVDelimiter ?? 'COMMA']!;
   const columns = config.CSVHeaderLocation === 'GIVEN' ? [...(config.CSVHeaders ?? [])] : (true as const);
   yield* csvRows(await openBody(s3, bucket, key), delimiter, columns);
@@ -156,7 +201,7 @@ interface InventoryManifest {
   readonly files?: readonly { readonly key: string }[];
 }
 
-async function* manifestObject(s3: EngineS3, bucket: string, key: string): AsyncGenerator<unknown> {
+async function* manifestObject(s3: EngineS3, bucket: string, key: string): AsyncGenerator<unknown[]> {
   const chunks: Buffer[] = [];
   for await (const c of await openBody(s3, bucket, key)) chunks.push(c as Buffer);
   let manifest: InventoryManifest;

@@ -98,16 +98,11 @@ export async function runMapRun(engine: Engine, request: MapRunRequest): Promise
   };
 
   const produce = async (): Promise<void> => {
-    const itemInput = makeItemInput(d, input);
     const source = settings.reader
       ? readItems(engine.services.s3, settings.reader)
       : arrayItems(await itemsOf(d, input));
-    const selected = async function* (): AsyncGenerator<unknown> {
-      let index = 0;
-      for await (const item of source) yield await itemInput(item, index++);
-    };
     let index = 0;
-    for await (const batch of batchItems(selected(), settings.batcher)) {
+    for await (const batch of batchItems(selectItems(d, input, source), settings.batcher)) {
       if (runSignal.aborted) break;
       queue.push({ batch, index: index++ });
       run.itemCounts.add('pending', batch.itemCount);
@@ -247,6 +242,25 @@ const thresholdError = (): StatesError =>
     'The specified tolerated failure threshold was exceeded',
   );
 
-async function* arrayItems(items: readonly unknown[]): AsyncGenerator<unknown> {
-  yield* items;
+async function* arrayItems(items: readonly unknown[]): AsyncGenerator<unknown[]> {
+  yield [...items];
+}
+
+/** Applies ItemSelector (with `$$.Map.Item.Index/Value`) to every item; chunks pass through untouched without one. */
+async function* selectItems(
+  d: StateData,
+  input: unknown,
+  chunks: AsyncIterable<unknown[]>,
+): AsyncGenerator<unknown[]> {
+  if ((d.state.ItemSelector ?? d.state.Parameters) === undefined) {
+    yield* chunks;
+    return;
+  }
+  const itemInput = makeItemInput(d, input);
+  let index = 0;
+  for await (const chunk of chunks) {
+    const selected: unknown[] = [];
+    for (const item of chunk) selected.push(await itemInput(item, index++));
+    yield selected;
+  }
 }
