@@ -142,6 +142,18 @@ export const distributedMapCases: ConformanceCase[] = [
     ],
   },
   {
+    name: 'ItemReader CSV with MaxItems stops after that many rows',
+    setup: (h) => put(h, 'dm-csv-max', { 'in.csv': 'n\n1\n2\n3\n4\n5\n' }),
+    definition: distributedMap({ ItemReader: csvReader('dm-csv-max', 'in.csv', { MaxItems: 2 }) }),
+    output: [{ n: '1' }, { n: '2' }],
+  },
+  {
+    name: 'ItemReader CSV that does not parse fails with States.ItemReaderFailed',
+    setup: (h) => put(h, 'dm-csv-bad', { 'in.csv': 'a,b\n"unclosed,1\n' }),
+    definition: distributedMap({ ItemReader: csvReader('dm-csv-bad', 'in.csv') }),
+    error: 'States.ItemReaderFailed',
+  },
+  {
     name: 'ItemReader JSON: the elements of the top-level array',
     setup: (h) =>
       put(h, 'dm-json', {
