@@ -1,15 +1,18 @@
 /**
  * Every message between the main thread and a handler thread, in one place. A task goes to a
- * thread as a {@link RunTask} (piscina's task payload) with a `MessagePort` for the talk while
- * it runs; it comes back as a {@link TaskOutcome} (piscina's result).
+ * thread as a {@link RunTask} (piscina's task payload) and comes back as a {@link TaskOutcome}
+ * (piscina's result). While it runs, the rare messages about it ({@link MainToThread},
+ * {@link ThreadToMain}) go over one BroadcastChannel per worker, tagged with the task's id: no
+ * port is created or transferred per task, which keeps dispatch cheap.
  */
-import type { MessagePort } from 'node:worker_threads';
 import type { StepfleetTaskContext } from './envelope.ts';
 
 /** Settings every thread needs, passed once as piscina `workerData`. */
 export interface ThreadSettings {
   /** pino level for handler logs. */
   readonly logLevel: string;
+  /** Name of the worker's BroadcastChannel for {@link MainToThread} / {@link ThreadToMain}. */
+  readonly channel: string;
   /** Default bucket of the S3 helpers when a reference names none. */
   readonly dataBucket: string | null;
   /** S3 client settings for the helpers (endpoint/region/path style; credentials from the environment). */
@@ -19,6 +22,14 @@ export interface ThreadSettings {
 /** Main → thread: run this task. */
 export interface RunTask {
   readonly type: 'run';
+  /** Id of the task within this worker process (tags its channel messages). */
+  readonly taskId: number;
+  /**
+   * `[threadId, abortCode]` over a SharedArrayBuffer: the thread stores its `threadId` when the
+   * task starts (so the main thread can terminate it if the handler ignores its signal), and
+   * finds the abort code set if the task was aborted while queued.
+   */
+  readonly shared: Int32Array;
   /** URL of the handler module (`file:` URL string). */
   readonly handlerUrl: string;
   /** The parsed task input. */
@@ -29,24 +40,23 @@ export interface RunTask {
   readonly deadlineAt: number | null;
   /** Fields every log line of this task carries (execution id, attempt, token hash...). */
   readonly logBindings: Readonly<Record<string, unknown>>;
-  /** The channel for {@link MainToThread} and {@link ThreadToMain} while the task runs. */
-  readonly port: MessagePort;
 }
 
 /** Main → thread while a task runs. */
 export type MainToThread =
   /** Fire the handler's AbortSignal; the thread is terminated if it has not settled after a grace. */
-  { readonly type: 'abort'; readonly reason: AbortReason };
+  { readonly type: 'abort'; readonly taskId: number; readonly reason: AbortReason };
 
 /** Why a task's work is aborted. */
 export type AbortReason = 'timeout' | 'task-lost' | 'interrupted';
 
 /** Thread → main while a task runs. */
 export type ThreadToMain =
-  /** The task started on this thread: the main thread terminates it there if the handler hangs. */
-  | { readonly type: 'started'; readonly threadId: number }
   /** The handler called `heartbeat()`: send one soon (coalesced with the scheduled ones). */
-  | { readonly type: 'heartbeat' };
+  { readonly type: 'heartbeat'; readonly taskId: number };
+
+/** Any message on the worker's channel (threads and main thread all hear every one). */
+export type ChannelMessage = MainToThread | ThreadToMain;
 
 /** Thread → main: how the task ended (piscina's result value). */
 export type TaskOutcome =

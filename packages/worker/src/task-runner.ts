@@ -3,7 +3,6 @@
  * heartbeat, run the handler in a thread under a deadline, abort it when the task is lost or
  * the worker stops, report the outcome, free the slot. Never throws.
  */
-import { MessageChannel } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Piscina } from 'piscina';
 import { isBatchInput, readTaskContext, type StepfleetTaskContext } from './envelope.ts';
@@ -11,14 +10,16 @@ import { ErrorNames } from './errors.ts';
 import type { TaskEventInfo } from './events.ts';
 import type { Heartbeater } from './heartbeat.ts';
 import { tokenHash } from './logger.ts';
-import type { AbortReason, MainToThread, RunTask, TaskOutcome, ThreadToMain } from './messages.ts';
+import type { AbortReason, RunTask, TaskOutcome } from './messages.ts';
 import type { WorkerMetrics } from './metrics.ts';
 import type { ResolvedActivity } from './options.ts';
 import type { Reporter, ReportResult } from './reporter.ts';
+import type { TaskChannel } from './task-channel.ts';
 
 /** What a task needs from the worker. */
 export interface TaskRunnerContext {
   readonly pool: Piscina<RunTask, TaskOutcome>;
+  readonly channel: TaskChannel;
   readonly heartbeater: Heartbeater;
   readonly reporter: Reporter;
   readonly metrics: WorkerMetrics;
@@ -193,35 +194,27 @@ export class RunningTask {
     | { kind: 'lost'; reason: string }
   > {
     const ctx = this.#ctx;
-    const { port1, port2 } = new MessageChannel();
     let abortedFor: AbortReason | undefined;
     let graceTimer: NodeJS.Timeout | undefined;
-    let threadId: number | undefined;
+    const link = ctx.channel.open(() => ctx.heartbeater.request(this.token));
     // Not piscina's abort signal: piscina runs a task that has one alone on its thread, which
     // would defeat tasksPerThread. A handler that ignores its signal past the grace gets its
     // thread terminated here instead (other tasks on that thread then fail Worker.Crashed).
     const terminate = (): void => {
+      const threadId = link.threadId();
+      if (threadId === null) {
+        graceTimer = setTimeout(terminate, ctx.abortGraceMs); // still queued: it aborts when it starts
+        return;
+      }
       const thread = ctx.pool.threads.find((w) => w.threadId === threadId);
       if (thread) void thread.terminate();
-    };
-    const signalThread = (): void => {
-      if (abortedFor === undefined || threadId === undefined) return;
-      port1.postMessage({ type: 'abort', reason: abortedFor } satisfies MainToThread);
-      const grace = abortedFor === 'interrupted' ? 0 : ctx.abortGraceMs;
-      graceTimer = setTimeout(terminate, grace);
     };
     this.#abortWork = (reason) => {
       if (abortedFor !== undefined) return;
       abortedFor = reason;
-      signalThread();
+      link.abort(reason);
+      graceTimer = setTimeout(terminate, reason === 'interrupted' ? 0 : ctx.abortGraceMs);
     };
-    port1.on('message', (m: ThreadToMain) => {
-      if (m.type === 'heartbeat') ctx.heartbeater.request(this.token);
-      else if (m.type === 'started') {
-        threadId = m.threadId;
-        signalThread(); // aborted while it was still queued
-      }
-    });
     const deadlineTimer =
       deadlineAt === null
         ? undefined
@@ -232,18 +225,16 @@ export class RunningTask {
       this.#abortWork?.('task-lost');
     };
     try {
-      const outcome = await ctx.pool.run(
-        {
-          type: 'run',
-          handlerUrl: this.activity.handlerUrl,
-          input,
-          task,
-          deadlineAt,
-          logBindings: this.#logBindings(task, input),
-          port: port2,
-        },
-        { transferList: [port2] as never },
-      );
+      const outcome = await ctx.pool.run({
+        type: 'run',
+        handlerUrl: this.activity.handlerUrl,
+        input,
+        task,
+        deadlineAt,
+        logBindings: this.#logBindings(task, input),
+        taskId: link.taskId,
+        shared: link.shared,
+      });
       if (abortedFor === 'task-lost') return { kind: 'lost', reason: lostReason };
       if (abortedFor === 'timeout') return timeoutOutcome(deadlineAt, this.#startedAt);
       return outcome.type === 'succeeded'
@@ -265,7 +256,7 @@ export class RunningTask {
     } finally {
       clearTimeout(deadlineTimer);
       clearTimeout(graceTimer);
-      port1.close();
+      link.close();
     }
   }
 

@@ -15,10 +15,11 @@ import type {
   HandlerLogger,
   ItemContext,
 } from './handler.ts';
-import type { MainToThread, RunTask, TaskOutcome, ThreadSettings, ThreadToMain } from './messages.ts';
+import type { ChannelMessage, RunTask, TaskOutcome, ThreadSettings, ThreadToMain } from './messages.ts';
 import { runItems } from './per-item.ts';
 import { childSeed, createRandom, deriveSeed } from './random.ts';
 import { createS3Helpers } from './s3-helpers.ts';
+import { SHARED_ABORT, SHARED_THREAD_ID } from './task-channel.ts';
 import { validateWith } from './validation.ts';
 
 const settings = workerData as ThreadSettings;
@@ -44,16 +45,25 @@ const s3 = createS3Helpers(
 /** Handler calls to `heartbeat()` closer than this are coalesced in the thread already. */
 const HEARTBEAT_REQUEST_MIN_GAP_MS = 1000;
 
+/** The abort controllers of the tasks running on this thread, by task id. */
+const running = new Map<number, AbortController>();
+const channel = new BroadcastChannel(settings.channel);
+// Threads live as long as the pool; the channel must not be what keeps one alive.
+(channel as unknown as { unref?: () => void }).unref?.();
+channel.onmessage = (event: { data: ChannelMessage }) => {
+  const m = event.data;
+  if (m.type === 'abort') running.get(m.taskId)?.abort(new Error(`task aborted: ${m.reason}`));
+};
+
 /** Runs one task (piscina calls this with the main thread's {@link RunTask}). */
 export default async function runTask(message: RunTask): Promise<TaskOutcome> {
+  Atomics.store(message.shared, SHARED_THREAD_ID, threadId);
   const controller = new AbortController();
-  const port = message.port;
-  port.on('message', (m: MainToThread) => {
-    if (m.type === 'abort') controller.abort(new Error(`task aborted: ${m.reason}`));
-  });
+  running.set(message.taskId, controller);
+  // Aborted while it waited in the queue: the broadcast came before this thread listened for it.
+  const code = Atomics.load(message.shared, SHARED_ABORT);
+  if (code !== 0) controller.abort(new Error(`task aborted before it started (code ${code})`));
   let lastHeartbeatRequest = 0;
-  const post = (m: ThreadToMain): void => port.postMessage(m);
-  post({ type: 'started', threadId });
   try {
     const definition = await loadHandler(message.handlerUrl);
     const log = rootLog.child(message.logBindings) as HandlerLogger;
@@ -64,7 +74,7 @@ export default async function runTask(message: RunTask): Promise<TaskOutcome> {
         const now = Date.now();
         if (now - lastHeartbeatRequest < HEARTBEAT_REQUEST_MIN_GAP_MS) return;
         lastHeartbeatRequest = now;
-        post({ type: 'heartbeat' });
+        channel.postMessage({ type: 'heartbeat', taskId: message.taskId } satisfies ThreadToMain);
       },
       task: message.task,
       deadline: message.deadlineAt === null ? null : new Date(message.deadlineAt),
@@ -84,7 +94,7 @@ export default async function runTask(message: RunTask): Promise<TaskOutcome> {
   } catch (error) {
     return failed(errorNameOf(error), errorCauseOf(error));
   } finally {
-    port.close();
+    running.delete(message.taskId);
   }
 }
 

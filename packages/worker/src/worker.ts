@@ -30,6 +30,7 @@ import { Poller } from './poller.ts';
 import { Reporter } from './reporter.ts';
 import { handleStopSignals, stopDeadline } from './shutdown.ts';
 import { Slots } from './slots.ts';
+import { TaskChannel } from './task-channel.ts';
 import { TaskProtection } from './task-protection.ts';
 import { RunningTask, type TaskRunnerContext } from './task-runner.ts';
 
@@ -40,6 +41,7 @@ interface Running {
   readonly pollClient: SFNClient;
   readonly reportClient: SFNClient;
   readonly pool: Piscina<RunTask, TaskOutcome>;
+  readonly channel: TaskChannel;
   readonly heartbeater: Heartbeater;
   readonly protection: TaskProtection | null;
   readonly health: HealthReporter;
@@ -180,8 +182,10 @@ export class Worker extends EventEmitter<WorkerEvents> {
     let s3: S3Client | undefined = o.s3Client;
     const getS3 = (): S3Client =>
       (s3 ??= new S3Client({ region: o.region, endpoint: o.endpoint, forcePathStyle: o.s3ForcePathStyle }));
+    const channel = new TaskChannel();
     const settings: ThreadSettings = {
       logLevel: o.logLevel,
+      channel: channel.name,
       dataBucket: o.dataBucket,
       s3: { region: o.region, endpoint: o.endpoint, forcePathStyle: o.s3ForcePathStyle },
     };
@@ -240,7 +244,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
         })
       : null;
 
-    const taskContext = this.#taskContext(pool, heartbeater, reporter);
+    const taskContext = this.#taskContext(pool, channel, heartbeater, reporter);
     const pollerRuns: Promise<void>[] = [];
     for (const activity of o.activities) {
       for (let i = 0; i < activity.pollers; i++) {
@@ -274,6 +278,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
       pollClient,
       reportClient,
       pool,
+      channel,
       heartbeater,
       protection,
       health,
@@ -330,12 +335,14 @@ export class Worker extends EventEmitter<WorkerEvents> {
 
   #taskContext(
     pool: Piscina<RunTask, TaskOutcome>,
+    channel: TaskChannel,
     heartbeater: Heartbeater,
     reporter: Reporter,
   ): TaskRunnerContext {
     const o = this.options;
     return {
       pool,
+      channel,
       heartbeater,
       reporter,
       metrics: this.#metrics,
@@ -423,6 +430,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
       ['heartbeats', () => running?.heartbeater.close()],
       ['task protection', () => running?.protection?.close()],
       ['thread pool', () => running?.pool.destroy()],
+      ['task channel', () => running?.channel.close()],
       ['health', () => running?.health.close()],
       [
         'metrics',

@@ -8,13 +8,13 @@ import { test } from 'node:test';
 import { batchInput, fixture, startBackend, startWorker } from './helpers.ts';
 
 test('failures get their names and the worker keeps serving', async (t) => {
-  // GIVEN a worker with two threads (one poller per activity), a 1.5 s handler timeout and a 64 MB heap per thread
+  // GIVEN a worker with two threads (one poller per activity), a 2.5 s handler timeout and a 64 MB heap per thread
   const { backend, arns } = await startBackend(t, { activityPollSeconds: 2 }, ['behaviors', 'validated']);
   const [behaviors, validated] = arns as [string, string];
   const worker = startWorker(t, backend, {
     STEPFLEET_ACTIVITY_ARN: `${behaviors}=${fixture('behaviors.ts')},${validated}=${fixture('validated.ts')}`,
     STEPFLEET_THREADS: '2',
-    STEPFLEET_HANDLER_TIMEOUT_MS: '1500',
+    STEPFLEET_HANDLER_TIMEOUT_MS: '2500',
     STEPFLEET_MAX_OLD_GENERATION_MB: '64',
   });
   const run = (arn: string, input: string) => backend.activities.schedule(arn, input, { timeoutSeconds: 60 });
