@@ -78,8 +78,12 @@ export interface Controller {
 
 /** A ScaleUp's plan is forgotten this long after its execution was last seen open. */
 const PLAN_RETENTION_MS = 10 * 60_000;
-/** How often ScaleUp's bounded wait re-reads the service. */
-const WAIT_POLL_MS = 250;
+/**
+ * How often ScaleUp's bounded wait re-reads the service: soon at first (a local task runs in
+ * milliseconds), then less and less often (a Fargate task takes a minute or two), so a long
+ * wait costs a few dozen DescribeServices calls, not thousands.
+ */
+const WAIT_POLL = { firstMs: 50, factor: 1.5, maxMs: 2_000 } as const;
 
 /** Defaults of {@link ControllerOptions}. */
 export const CONTROLLER_DEFAULTS = { scaleInCooldownMs: 30_000, idleGraceMs: 0 } as const;
@@ -308,13 +312,13 @@ export function createController(options: ControllerOptions): Controller {
  */
 async function waitForRunning(adapter: FleetAdapter, target: number, waitMs: number): Promise<number> {
   const deadline = Date.now() + waitMs;
+  let pollMs: number = WAIT_POLL.firstMs;
   for (;;) {
-    const state = await adapter.read();
-    if (state.runningCount >= Math.min(target, state.desiredCount) || Date.now() >= deadline) {
-      return state.runningCount;
+    const counts = await adapter.readCounts();
+    if (counts.runningCount >= Math.min(target, counts.desiredCount) || Date.now() >= deadline) {
+      return counts.runningCount;
     }
-    await new Promise((resolve) =>
-      setTimeout(resolve, Math.min(WAIT_POLL_MS, Math.max(0, deadline - Date.now()))),
-    );
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, Math.max(0, deadline - Date.now()))));
+    pollMs = Math.min(WAIT_POLL.maxMs, pollMs * WAIT_POLL.factor);
   }
 }

@@ -13,28 +13,32 @@ const TASK_PROTECTION_BATCH = 10;
 
 /** The ECS side of one fleet: read its state, set its size. */
 export interface FleetAdapter {
+  /** The service's counts and how many of its tasks are protected (DescribeServices, ListTasks, GetTaskProtection). */
   read(): Promise<FleetState>;
+  /** The service's desired and running counts only (one DescribeServices call). */
+  readCounts(): Promise<Omit<FleetState, 'protectedCount'>>;
   setDesiredCount(count: number): Promise<void>;
 }
 
 /** An adapter over the ECS API for `cluster`/`service` (works against AWS and the local backend alike). */
 export function ecsFleet(ecs: ECSClient, cluster: string, service: string): FleetAdapter {
   const where = `${cluster}/${service}`;
+  const readCounts = async (): Promise<Omit<FleetState, 'protectedCount'>> => {
+    const described = await ecs
+      .send(new DescribeServicesCommand({ cluster, services: [service] }))
+      .catch((error: unknown) => Promise.reject(explainAwsError(error, 'ecs:DescribeServices', where)));
+    const found = described.services?.[0];
+    if (!found || found.status === 'INACTIVE') {
+      const reason = described.failures?.[0]?.reason ?? found?.status ?? 'MISSING';
+      throw new ServiceNotFoundError(`ECS service ${where} not found (${reason})`);
+    }
+    return { desiredCount: found.desiredCount ?? 0, runningCount: found.runningCount ?? 0 };
+  };
   return {
+    readCounts,
     async read() {
-      const described = await ecs
-        .send(new DescribeServicesCommand({ cluster, services: [service] }))
-        .catch((error: unknown) => Promise.reject(explainAwsError(error, 'ecs:DescribeServices', where)));
-      const found = described.services?.[0];
-      if (!found || found.status === 'INACTIVE') {
-        const reason = described.failures?.[0]?.reason ?? found?.status ?? 'MISSING';
-        throw new ServiceNotFoundError(`ECS service ${where} not found (${reason})`);
-      }
-      return {
-        desiredCount: found.desiredCount ?? 0,
-        runningCount: found.runningCount ?? 0,
-        protectedCount: await protectedTasks(ecs, cluster, service),
-      };
+      const counts = await readCounts();
+      return { ...counts, protectedCount: await protectedTasks(ecs, cluster, service) };
     },
     async setDesiredCount(count) {
       await ecs

@@ -63,6 +63,17 @@ export type TestJobSpec = Omit<JobSpecInput, 'items' | 'worker'> & {
   readonly worker?: Partial<JobSpecInput['worker']>;
 };
 
+/** How {@link Harness.deploy} deploys a job. */
+export interface DeployOptions {
+  /** Wire the controller function into the ScaleUp/ScaleDown steps. @defaultValue true */
+  readonly controller?: boolean;
+  /**
+   * The worker process's command, which gets the batch activity's ARN in `STEPFLEET_ACTIVITY_ARN`.
+   * @defaultValue the worker SDK running the sleep handler
+   */
+  readonly workerCommand?: readonly string[];
+}
+
 /** A deployed job. */
 export interface DeployedJob {
   readonly stateMachineArn: string;
@@ -81,11 +92,7 @@ export interface Harness {
   /** Endpoint, region and credentials for another SDK client (or a child process's env). */
   readonly env: Readonly<Record<string, string>>;
   /** Deploys a job on `items` (a JSONL object of its own); `controller` wires the controller function. */
-  deploy(
-    spec: TestJobSpec,
-    items: readonly SleepItem[],
-    options?: { controller?: boolean },
-  ): Promise<DeployedJob>;
+  deploy(spec: TestJobSpec, items: readonly SleepItem[], options?: DeployOptions): Promise<DeployedJob>;
   /** Starts an execution, returns its ARN. */
   start(stateMachineArn: string, input?: unknown): Promise<string>;
   /** Waits (real time) for an execution to end and returns its description. */
@@ -151,7 +158,7 @@ export async function startHarness(options: LocalBackendOptions = {}): Promise<H
     s3,
     env,
 
-    async deploy(spec, items, { controller = true } = {}) {
+    async deploy(spec, items, { controller = true, workerCommand = ['node', WORKER_ENTRY] } = {}) {
       const job = defineJob({
         ...spec,
         items: { type: 'jsonl', key: `${spec.name}/items.jsonl` },
@@ -178,7 +185,7 @@ export async function startHarness(options: LocalBackendOptions = {}): Promise<H
             {
               name: names.container,
               image: 'stepfleet-worker',
-              command: ['node', WORKER_ENTRY],
+              command: [...workerCommand],
               stopTimeout: job.worker.stopTimeoutSeconds,
               environment: Object.entries({
                 STEPFLEET_ACTIVITY_ARN: activity.activityArn!,

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { STATE_NAMES as S } from '@stepfleet/job';
 import { fleetTimeline, type Harness, sleepItems, startHarness, stopsOfBusyTasks } from './harness.ts';
 
@@ -35,6 +36,12 @@ test('GIVEN two overlapping runs on one service WHEN the first ends THEN the fle
 
   const first = await harness.start(job.stateMachineArn, { run: 'first' });
   await harness.entered(first, S.map);
+  // The second starts once the first's first wave is done, so the first ends well before it.
+  const deadline = Date.now() + 20_000;
+  while (((await harness.mapRun(first)).executionCounts?.succeeded ?? 0) < 2) {
+    assert.ok(Date.now() < deadline, "the first run's first wave ends within 20 s");
+    await sleep(25);
+  }
   const second = await harness.start(job.stateMachineArn, { run: 'second' });
   await harness.entered(second, S.map);
   const [one, two] = await Promise.all([harness.finished(first, 45_000), harness.finished(second, 45_000)]);
