@@ -55,17 +55,28 @@ export function createRouter(ctx: RouterContext): (req: IncomingMessage, res: Se
 }
 
 function requestContext(ctx: RouterContext, req: IncomingMessage, res: ServerResponse): RequestContext {
-  const gone = new AbortController();
+  // The signal is made only for the handlers that read it (long polls, uploads): an
+  // AbortController per request would be a measurable share of a cheap call's cost.
+  let gone: AbortController | undefined;
+  let wentAway = false;
   // `close` on the response fires both after a normal end and on a reset; only the latter
   // (response not finished) means the client went away.
-  res.on('close', () => {
-    if (!res.writableFinished) gone.abort(new Error('client connection closed'));
+  res.once('close', () => {
+    if (res.writableFinished) return;
+    wentAway = true;
+    gone?.abort(new Error('client connection closed'));
   });
   return {
     region: regionOf(req, ctx.defaultRegion),
     accountId: ctx.accountId,
     requestId: randomUUID(),
-    clientGone: gone.signal,
+    get clientGone() {
+      if (!gone) {
+        gone = new AbortController();
+        if (wentAway) gone.abort(new Error('client connection closed'));
+      }
+      return gone.signal;
+    },
   };
 }
 
