@@ -164,7 +164,10 @@ export class Worker extends EventEmitter<WorkerEvents> {
       new SFNClient({
         ...clientConfig,
         requestHandler: {
+          // requestTimeout only warns unless throwOnRequestTimeout; socketTimeout cuts a dead socket.
           requestTimeout: o.pollRequestTimeoutMs,
+          throwOnRequestTimeout: true,
+          socketTimeout: o.pollRequestTimeoutMs,
           connectionTimeout: 5_000,
           httpAgent: new HttpAgent(agents),
           httpsAgent: new HttpsAgent(agents),
@@ -174,6 +177,8 @@ export class Worker extends EventEmitter<WorkerEvents> {
       ...clientConfig,
       requestHandler: {
         requestTimeout: o.reportRequestTimeoutMs,
+        throwOnRequestTimeout: true,
+        socketTimeout: o.reportRequestTimeoutMs,
         connectionTimeout: 5_000,
         httpAgent: new HttpAgent(agents),
         httpsAgent: new HttpsAgent(agents),
