@@ -28,7 +28,7 @@ Options:
   --idle-grace S       seconds with no open run before scaling to 0 (default 0)
   --endpoint URL       AWS endpoint, e.g. the local backend (default: AWS_ENDPOINT_URL or AWS)
 
-Runs until SIGINT or SIGTERM.`;
+Decisions are logged at STEPFLEET_LOG_LEVEL (default info). Runs until SIGINT or SIGTERM.`;
 
 /** `stepfleet controller`: the long-running reconcile loop. */
 const controller: Command = {
