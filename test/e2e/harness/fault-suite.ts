@@ -1,0 +1,302 @@
+/**
+ * The fault suite's shared harness: one local backend per test file (scenarios use distinct
+ * job names, so each has its own activities, service and state machine), whole jobs run through
+ * the CLI's own `runLocalJob` with real worker processes, and what every scenario must check
+ * afterwards: the fleet back at 0, no process left, and the figures printed.
+ */
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand, DescribeMapRunCommand, ListMapRunsCommand } from '@aws-sdk/client-sfn';
+import type { JobSpec } from '@stepfleet/job';
+import type { LocalBackend } from '@stepfleet/local';
+import {
+  type JobPlan,
+  type LocalDeployment,
+  type LocalRunContext,
+  type LocalRunOutcome,
+  runLocalJob,
+  startRunBackend,
+} from 'stepfleet';
+
+/** Simulated time runs this many times faster: a 10 s heartbeat timeout is 1 s of real time. */
+export const TIME_SCALE = 10;
+/** HeartbeatSeconds of the suite's jobs (simulated): a lost task comes back in about a second. */
+export const HEARTBEAT_SECONDS = 10;
+
+/** The backend of one test file, and every worker pid it ever started. */
+export interface FaultSuite {
+  readonly backend: LocalBackend;
+  /** An S3 client for the backend (results, data). */
+  readonly s3: S3Client;
+  /** Closes the backend, then checks that no worker process it started is still alive. */
+  close(): Promise<void>;
+}
+
+/** Starts the file's backend (one per process: `startRunBackend` points the environment at it). */
+export async function startFaultSuite(): Promise<FaultSuite> {
+  const backend = await startRunBackend({ port: 0, timeScale: TIME_SCALE, activityPollSeconds: 20 });
+  const s3 = new S3Client({
+    endpoint: backend.url,
+    region: backend.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  return {
+    backend,
+    s3,
+    async close() {
+      s3.destroy();
+      const pids = backend.ecs.observations.tasks().flatMap((task) => (task.pid ? [task.pid] : []));
+      await backend.close();
+      assertNoProcessLeft(pids, 'worker');
+    },
+  };
+}
+
+/** What a scenario changes in a job's spec to make it quick and to provoke its fault. */
+export interface SpecTuning {
+  /** The job's name (unique per scenario on a shared backend). */
+  readonly name: string;
+  /** @defaultValue {@link HEARTBEAT_SECONDS} */
+  readonly heartbeatSeconds?: number;
+  /** The state machine's TimeoutSeconds (simulated). */
+  readonly timeoutSeconds?: number;
+  readonly toleratedFailure?: { readonly percentage?: number; readonly count?: number };
+  /** The most attempts of a batch. */
+  readonly maxAttempts?: number;
+}
+
+/** The spec with a scenario's tuning: short heartbeats, a name of its own. */
+export function tuneSpec(spec: JobSpec, tuning: SpecTuning): JobSpec {
+  const heartbeatSeconds = tuning.heartbeatSeconds ?? HEARTBEAT_SECONDS;
+  return {
+    ...spec,
+    name: tuning.name,
+    activity: {
+      ...spec.activity,
+      heartbeatSeconds: Math.min(heartbeatSeconds, spec.activity.timeoutSeconds),
+    },
+    retry: {
+      ...spec.retry,
+      // Simulated seconds: 1 s is 0.1 s here; the retry still waits, as on AWS.
+      ...(tuning.maxAttempts === undefined ? {} : { maxAttempts: tuning.maxAttempts }),
+    },
+    ...(spec.aggregate
+      ? { aggregate: { ...spec.aggregate, heartbeatSeconds: Math.max(heartbeatSeconds, 30) } }
+      : {}),
+    ...(tuning.toleratedFailure
+      ? {
+          toleratedFailure: {
+            percentage: tuning.toleratedFailure.percentage ?? spec.toleratedFailure.percentage,
+            count: tuning.toleratedFailure.count ?? spec.toleratedFailure.count,
+          },
+        }
+      : {}),
+    worker: {
+      ...spec.worker,
+      // The worker keeps scale-in protection this long after its last task, in real time (it
+      // does not follow timeScale): 15 s by default would hold every scenario's fleet up.
+      environment: { ...spec.worker.environment, STEPFLEET_PROTECTION_IDLE_RELEASE_MS: '1000' },
+    },
+    ...(tuning.timeoutSeconds === undefined ? {} : { timeoutSeconds: tuning.timeoutSeconds }),
+  };
+}
+
+/** Options of {@link runScenario}. */
+export interface ScenarioOptions {
+  readonly plan: JobPlan;
+  readonly tuning: SpecTuning;
+  /** Skip writing the data (another scenario of the file wrote the same already). */
+  readonly skipPrepare?: boolean;
+  /** Injects the scenario's faults once the execution has started; may run until the end. */
+  readonly onStarted?: (context: LocalRunContext) => void | Promise<void>;
+  /** Seconds between the in-process controller's reconcile passes. @defaultValue 1 */
+  readonly reconcileSeconds?: number;
+}
+
+/** A finished scenario: the run, what it cost, and what was injected. */
+export interface ScenarioRun {
+  readonly outcome: LocalRunOutcome;
+  readonly status: string;
+  readonly error?: string;
+  readonly cause?: string;
+  readonly deployment: LocalDeployment;
+  readonly executionArn: string;
+  /** The Map Run's ResultWriter manifest (bucket and key), when the Map Run wrote one. */
+  readonly manifest?: { readonly Bucket: string; readonly Key: string };
+  readonly figures: RunFigures;
+  /** The CLI's progress lines, for a failure message. */
+  readonly log: string;
+}
+
+/** What a scenario prints. */
+export interface RunFigures {
+  items: number;
+  batches: number;
+  /** Activity tasks scheduled beyond one per batch (plus the aggregate): retries and redeliveries. */
+  retries: number;
+  tasksFailed: number;
+  tasksTimedOut: number;
+  throttled: number;
+  dropped: number;
+  workersStarted: number;
+  seconds: number;
+  [extra: string]: number;
+}
+
+/** Runs one whole job on the suite's backend through `runLocalJob`; never throws for a failed run. */
+export async function runScenario(suite: FaultSuite, options: ScenarioOptions): Promise<ScenarioRun> {
+  const { backend } = suite;
+  const before = counters(backend);
+  const lines: string[] = [];
+  const out = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  let context: LocalRunContext | undefined;
+  let injector: Promise<void> | undefined;
+  const started = performance.now();
+  const outcome = await runLocalJob({
+    // No report: the scenario reads the stored result itself, and nothing is written to disk.
+    plan: { ...options.plan, spec: tuneSpec(options.plan.spec, options.tuning), report: undefined },
+    backend,
+    out,
+    tty: false,
+    refreshMs: 250,
+    reconcileSeconds: options.reconcileSeconds ?? 1,
+    skipPrepare: options.skipPrepare ?? false,
+    stopOnExit: true,
+    onStarted: (ctx) => {
+      context = ctx;
+      // The faults run beside the progress view, not before it.
+      injector = Promise.resolve(options.onStarted?.(ctx));
+    },
+  });
+  const seconds = (performance.now() - started) / 1000;
+  await injector;
+  assert.ok(context, 'the execution started');
+  const described = await context.clients.sfn.send(
+    new DescribeExecutionCommand({ executionArn: outcome.executionArn }),
+  );
+  const mapRun = await describeMapRun(context, outcome.executionArn);
+  const after = counters(backend);
+  const batches = mapRun?.itemCounts?.total ?? 0;
+  const tasks = after.scheduled - before.scheduled;
+  const manifest = (outcome.output as { mapRun?: { ResultWriterDetails?: { Bucket: string; Key: string } } })
+    ?.mapRun?.ResultWriterDetails;
+  return {
+    outcome,
+    status: outcome.status,
+    ...(described.error ? { error: described.error } : {}),
+    ...(described.cause ? { cause: described.cause } : {}),
+    deployment: context.deployment,
+    executionArn: outcome.executionArn,
+    ...(manifest ? { manifest } : {}),
+    figures: {
+      items: 0,
+      batches,
+      retries: Math.max(
+        0,
+        tasks - batches - (options.plan.spec.aggregate && outcome.status === 'SUCCEEDED' ? 1 : 0),
+      ),
+      tasksFailed: after.failed - before.failed,
+      tasksTimedOut: after.timedOut - before.timedOut,
+      throttled: after.throttled - before.throttled,
+      dropped: after.dropped - before.dropped,
+      workersStarted: backend.ecs.observations.tasks({ service: context.deployment.service }).length,
+      seconds: Math.round(seconds * 10) / 10,
+    },
+    log: lines.join(''),
+  };
+}
+
+async function describeMapRun(context: LocalRunContext, executionArn: string) {
+  const { mapRuns } = await context.clients.sfn.send(new ListMapRunsCommand({ executionArn }));
+  const arn = mapRuns?.[0]?.mapRunArn;
+  return arn ? context.clients.sfn.send(new DescribeMapRunCommand({ mapRunArn: arn })) : undefined;
+}
+
+function counters(backend: LocalBackend) {
+  const { counts } = backend.activities.stats();
+  const sum = (record: Record<string, number>) => Object.values(record).reduce((a, b) => a + b, 0);
+  return {
+    scheduled: counts.scheduled,
+    failed: counts.failed,
+    timedOut: counts.timedOut + counts.heartbeatTimedOut,
+    throttled: sum(backend.faults.counts.throttled),
+    dropped: sum(backend.faults.counts.dropped),
+  };
+}
+
+/**
+ * Waits until the scenario's service is at 0 desired and 0 running and every task it started
+ * has exited, running the controller's reconcile (as its schedule does on AWS) when a run
+ * ended without its ScaleDown step (stopped, timed out). Then checks their pids are gone.
+ */
+export async function assertFleetEndsAtZero(
+  suite: FaultSuite,
+  run: ScenarioRun,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const { backend } = suite;
+  const { cluster, service } = run.deployment;
+  const client = new ECSClient({
+    endpoint: backend.url,
+    region: backend.region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const lambda = (await import('@stepfleet/controller/lambda')) as {
+    default: (event: unknown) => Promise<unknown>;
+  };
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const described = await client.send(new DescribeServicesCommand({ cluster, services: [service] }));
+      const current = described.services?.[0];
+      const tasks = backend.ecs.observations.tasks({ service });
+      const allExited = tasks.every((task) => task.stoppedAtMs !== undefined || task.pid === undefined);
+      if (current?.desiredCount === 0 && current.runningCount === 0 && allExited) break;
+      assert.ok(
+        Date.now() < deadline,
+        `the fleet of ${service} ends at 0 within ${timeoutMs} ms (desired ${current?.desiredCount}, running ${current?.runningCount}, tasks not exited ${tasks.filter((t) => t.stoppedAtMs === undefined).length})`,
+      );
+      if (current?.desiredCount !== 0) await lambda.default({ action: 'reconcile' }).catch(() => {});
+      await sleep(200);
+    }
+  } finally {
+    client.destroy();
+  }
+  const pids = backend.ecs.observations.tasks({ service }).flatMap((task) => (task.pid ? [task.pid] : []));
+  assertNoProcessLeft(pids, `worker of ${service}`);
+}
+
+/** Fails naming every pid of `pids` that is still a live process. */
+export function assertNoProcessLeft(pids: readonly number[], what: string): void {
+  const alive = pids.filter((pid) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  });
+  assert.deepEqual(alive, [], `no ${what} process left running`);
+}
+
+/** Prints a scenario's figures as one line (test output and `t.diagnostic`). */
+export function printFigures(
+  t: { diagnostic(message: string): void },
+  scenario: string,
+  figures: RunFigures,
+): void {
+  const text = Object.entries(figures)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(' ');
+  t.diagnostic(`${scenario}: ${text}`);
+  console.log(`# fault suite · ${scenario}: ${text}`);
+}

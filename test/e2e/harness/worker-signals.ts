@@ -1,0 +1,104 @@
+/**
+ * Real signals to real worker processes (the local ECS tasks of one service), while a run is
+ * in progress: random SIGKILLs, and SIGTERM storms as a Spot interruption sends them.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import type { LocalBackend } from '@stepfleet/local';
+import type { LocalRunContext } from 'stepfleet';
+
+/** The pids of the service's tasks that are running now (started, not asked to stop). */
+export function runningWorkerPids(backend: LocalBackend, service: string): number[] {
+  return backend.ecs.observations
+    .tasks({ service })
+    .filter(
+      (task) => task.pid !== undefined && task.startedAtMs !== undefined && task.stoppedAtMs === undefined,
+    )
+    .filter((task) => task.stopRequestedAtMs === undefined)
+    .map((task) => task.pid!);
+}
+
+/** Whether the run's execution is still running. */
+export async function stillRunning(context: LocalRunContext): Promise<boolean> {
+  const { status } = await context.clients.sfn.send(
+    new DescribeExecutionCommand({ executionArn: context.executionArn }),
+  );
+  return status === 'RUNNING';
+}
+
+/** Waits until `count` batches have been picked up by workers (the fleet is at work). */
+export async function untilWorking(
+  backend: LocalBackend,
+  context: LocalRunContext,
+  count = 2,
+): Promise<void> {
+  const from = backend.activities.stats().counts.started;
+  while (backend.activities.stats().counts.started - from < count && (await stillRunning(context))) {
+    await sleep(50);
+  }
+}
+
+/** Sends `signal` to the given pids; returns how many were alive to receive it. */
+export function signalPids(pids: readonly number[], signal: NodeJS.Signals): number {
+  let sent = 0;
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+      sent++;
+    } catch {
+      // Exited between the observation and the signal: nothing to do.
+    }
+  }
+  return sent;
+}
+
+/** Options of {@link killWorkersAtRandom}. */
+export interface RandomKillsOptions {
+  readonly kills: number;
+  /** Real milliseconds between two kills. */
+  readonly everyMs: number;
+  readonly signal?: NodeJS.Signals;
+}
+
+/**
+ * SIGKILLs one random running worker every `everyMs` while the run lasts, `kills` times at
+ * most; the service replaces each. Resolves with the number of kills.
+ */
+export async function killWorkersAtRandom(
+  backend: LocalBackend,
+  context: LocalRunContext,
+  options: RandomKillsOptions,
+): Promise<number> {
+  await untilWorking(backend, context);
+  let kills = 0;
+  while (kills < options.kills && (await stillRunning(context))) {
+    const pids = runningWorkerPids(backend, context.deployment.service);
+    const pid = pids[Math.floor(Math.random() * pids.length)];
+    if (pid !== undefined) kills += signalPids([pid], options.signal ?? 'SIGKILL');
+    await sleep(options.everyMs);
+  }
+  return kills;
+}
+
+/**
+ * A Spot interruption: SIGTERM to `workers` running workers at once, `storms` times, each
+ * after the service has brought replacements up. Resolves with the signals sent.
+ */
+export async function sigtermStorms(
+  backend: LocalBackend,
+  context: LocalRunContext,
+  options: { readonly workers: number; readonly storms: number },
+): Promise<number> {
+  await untilWorking(backend, context);
+  let sent = 0;
+  for (let storm = 0; storm < options.storms && (await stillRunning(context)); storm++) {
+    const pids = runningWorkerPids(backend, context.deployment.service).slice(0, options.workers);
+    sent += signalPids(pids, 'SIGTERM');
+    // The replacements start and take work before the next storm.
+    await backend.ecs.observations
+      .waitFor(() => runningWorkerPids(backend, context.deployment.service).length >= options.workers, 10_000)
+      .catch(() => undefined);
+    await untilWorking(backend, context, 2);
+  }
+  return sent;
+}
