@@ -1,66 +1,35 @@
 /**
- * `npm run demo` (placeholder until the Monte Carlo demo lands): starts the local backend,
- * creates an activity, schedules a task on it, completes it with a tiny poller that uses the
- * real `@aws-sdk/client-sfn`, and prints each step, the output and the task's history.
+ * `npm run demo`: the Monte Carlo stress test on this machine, which is exactly
+ * `stepfleet run monte-carlo` with the demo's defaults (see packages/cli/src/jobs/monte-carlo.ts):
+ * the local backend starts, a synthetic portfolio is written to its S3, the controller scales
+ * local workers 0 → N → 0, the progress view runs to the end, then the risk table per scenario
+ * and the report in out/.
+ *
+ *   npm run demo                          the default size (about a minute or two on 2 cores)
+ *   npm run demo -- --loans 200000        a bigger portfolio (any `stepfleet run` option works:
+ *   npm run demo -- --draws 20000           --seed, --batch, --workers, --stop-on-exit, --plain, ...)
  */
-import {
-  CreateActivityCommand,
-  GetActivityTaskCommand,
-  SendTaskHeartbeatCommand,
-  SendTaskSuccessCommand,
-  SFNClient,
-} from '@aws-sdk/client-sfn';
-import { startLocalBackend } from '@stepfleet/local';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
-const step = (text: string): void => console.log(`• ${text}`);
+const BIN = fileURLToPath(new URL('../packages/cli/bin/stepfleet.js', import.meta.url));
+/** The demo's own names for the job's generic options. */
+const ALIASES: Readonly<Record<string, string>> = { '--loans': '--items', '--draws': '--size' };
 
-const backend = await startLocalBackend({ port: 0 });
-const sfn = new SFNClient({
-  endpoint: backend.url,
-  region: backend.region,
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+const args = process.argv.slice(2).map((arg) => {
+  const [name, value] = arg.split('=', 2) as [string, string | undefined];
+  const alias = ALIASES[name];
+  return alias ? (value === undefined ? alias : `${alias}=${value}`) : arg;
 });
-try {
-  step(`local backend listening on ${backend.url}`);
-  const { activityArn } = await sfn.send(new CreateActivityCommand({ name: 'demo-sum' }));
-  step(`CreateActivity → ${activityArn}`);
 
-  const input = { numbers: [3, 5, 8, 13] };
-  const outcome = backend.activities.schedule(activityArn!, JSON.stringify(input), {
-    heartbeatSeconds: 30,
-    timeoutSeconds: 300,
-    onStarted: (worker) => step(`the task was picked up by '${worker}'`),
-  });
-  step(`scheduled a task with input ${JSON.stringify(input)} (HeartbeatSeconds 30, TimeoutSeconds 300)`);
-
-  // A tiny worker: one long poll, one heartbeat, the work, then SendTaskSuccess.
-  const task = await sfn.send(
-    new GetActivityTaskCommand({ activityArn, workerName: 'demo-worker/poller-0' }),
-  );
-  if (!task.taskToken) throw new Error('the poll returned no task');
-  step(`GetActivityTask → a task (input ${task.input})`);
-  await sfn.send(new SendTaskHeartbeatCommand({ taskToken: task.taskToken }));
-  step('SendTaskHeartbeat → accepted');
-  const { numbers } = JSON.parse(task.input!) as typeof input;
-  const output = JSON.stringify({ sum: numbers.reduce((a, b) => a + b, 0), count: numbers.length });
-  await sfn.send(new SendTaskSuccessCommand({ taskToken: task.taskToken, output }));
-  step(`SendTaskSuccess → ${output}`);
-
-  const result = await outcome;
-  step(`the scheduler received: ${JSON.stringify(result)}`);
-  const record = backend.activities.stats().tasks.find((t) => t.activityArn === activityArn)!;
-  const at = (ms: number | null): string => (ms === null ? '-' : `+${ms - record.scheduledAt} ms`);
-  console.log('\nTask history:');
-  console.log(`  scheduled   ${at(record.scheduledAt)}`);
-  console.log(`  started     ${at(record.startedAt)}  by ${record.workerName}`);
-  console.log(`  heartbeats  ${record.heartbeats}`);
-  console.log(`  ${record.status.toLowerCase().padEnd(10)}  ${at(record.closedAt)}`);
-  console.log(
-    `  token       sha256:${record.tokenFingerprint}… (tokens are secrets: only a fingerprint is shown)`,
-  );
-  if (result.status !== 'SUCCEEDED') throw new Error(`the task ended ${result.status}`);
-  console.log('\ndemo finished: one activity round trip through the real client-sfn');
-} finally {
-  sfn.destroy();
-  await backend.close();
-}
+// The CLI is the demo: one code path. The same Node and NODE_OPTIONS run it.
+const child = spawn(process.execPath, [BIN, 'run', 'monte-carlo', ...args], { stdio: 'inherit' });
+// Ctrl-C reaches the whole foreground group: the CLI handles it (asks, stops, cleans up); the
+// demo only waits for it.
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => child.kill('SIGTERM'));
+const [code, signal] = (await new Promise((resolve) => child.once('exit', (c, s) => resolve([c, s])))) as [
+  number | null,
+  NodeJS.Signals | null,
+];
+process.exitCode = code ?? (signal ? 128 + 2 : 1);

@@ -9,9 +9,9 @@ import type { JobModule, JobRunOptions } from '../job-module.ts';
 
 /** Defaults sized for `npm run demo` on a 2-core machine (about a minute). */
 export const MONTE_CARLO_DEFAULTS = {
-  loans: 50_000,
+  loans: 60_000,
   draws: 10_000,
-  loansPerBatch: 500,
+  loansPerBatch: 1_500,
   workers: 2,
   threads: 1,
   seed: 'demo',
