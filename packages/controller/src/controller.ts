@@ -12,7 +12,7 @@ import {
   EMPTY_MEMORY,
   type FleetState,
   type PolicyMemory,
-  requiredWorkers,
+  requiredWorkersHolding,
   type ScalingTimings,
 } from './policy.ts';
 
@@ -210,7 +210,7 @@ export function createController(options: ControllerOptions): Controller {
         planned: plans,
         assumeOpen: [request.executionArn],
       });
-      const required = requiredWorkers(reading.runs, fleet);
+      const required = requiredWorkersHolding(reading.runs, fleet, before.desiredCount);
       const target = Math.max(required, before.desiredCount);
       await apply(fleet, before, target);
       memories.set(keyOf(fleet), {
@@ -244,7 +244,7 @@ export function createController(options: ControllerOptions): Controller {
         exclude: [request.executionArn],
         planned: plans,
       });
-      const required = requiredWorkers(reading.runs, fleet);
+      const required = requiredWorkersHolding(reading.runs, fleet, before.desiredCount);
       // Only this run's demand goes away: the others' needs stay. Busy tasks of other runs are
       // in `required`; tasks still protected are kept by ECS until they release protection.
       const target = Math.min(before.desiredCount, required);
@@ -270,7 +270,7 @@ export function createController(options: ControllerOptions): Controller {
           const reading = await readDemand(options.sfn, fleet, { planned: plans });
           forgetStalePlans(reading);
           const before = await adapterOf(fleet).read();
-          const required = requiredWorkers(reading.runs, fleet);
+          const required = requiredWorkersHolding(reading.runs, fleet, before.desiredCount);
           const decision = decide(
             { required, anyRunOpen: reading.runs.length > 0, nowMs: now(), fleet: before },
             timings,

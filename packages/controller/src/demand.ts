@@ -69,8 +69,10 @@ export async function readDemand(
   // A run that ListExecutions does not show yet (eventual consistency) still counts.
   for (const executionArn of options.assumeOpen ?? []) {
     if (exclude.has(executionArn) || runs.some((r) => r.executionArn === executionArn)) continue;
-    const plan = options.planned?.get(executionArn) ?? defaultPlan(fleet);
+    const known = options.planned?.get(executionArn);
+    const plan = known ?? defaultPlan(fleet);
     runs.push({
+      planKnown: known !== undefined,
       executionArn,
       stateMachineArn: stateMachineOf(executionArn),
       phase: 'planned',
@@ -164,6 +166,7 @@ async function demandOf(
     executionArn,
     stateMachineArn,
     phase: 'planned',
+    planKnown: plan !== undefined,
     outstandingBatches: batches,
     maxConcurrency,
     mapRun: null,

@@ -26,6 +26,7 @@ export {
   type PolicyMemory,
   type RunDemand,
   requiredWorkers,
+  requiredWorkersHolding,
   type ScalingTimings,
 } from './policy.ts';
 export { type ReconcileLoopOptions, runReconcileLoop } from './reconcile-loop.ts';

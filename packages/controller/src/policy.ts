@@ -22,6 +22,11 @@ export interface RunDemand {
   readonly outstandingBatches: number;
   /** The Map Run's MaxConcurrency (0 = the Step Functions maximum). */
   readonly maxConcurrency: number;
+  /**
+   * `false` for a `planned` run whose ScaleUp request this controller has not seen (another
+   * process served it): its demand is then the fleet's default plan, a guess. @defaultValue true
+   */
+  readonly planKnown?: boolean;
 }
 
 /** How a fleet turns batches into workers. */
@@ -49,6 +54,23 @@ export function requiredWorkers(runs: readonly RunDemand[], fleet: FleetShape): 
   const batches = runs.reduce((sum, run) => sum + concurrentBatches(run), 0);
   const workers = Math.ceil(batches / Math.max(1, fleet.slotsPerWorker));
   return clamp(workers, fleet.minWorkers, fleet.maxWorkers);
+}
+
+/**
+ * The workers the runs need, where a run whose plan is unknown ({@link RunDemand.planKnown}
+ * false) may keep workers the fleet has but never adds any: its own ScaleUp step sizes the fleet
+ * for it, and a guess must neither scale a fleet out to its maximum (a trial run of two batches
+ * would start every worker) nor take away the workers that step started.
+ */
+export function requiredWorkersHolding(
+  runs: readonly RunDemand[],
+  fleet: FleetShape,
+  desiredCount: number,
+): number {
+  const known = runs.filter((run) => run.planKnown !== false);
+  const required = requiredWorkers(known, fleet);
+  if (known.length === runs.length) return required;
+  return Math.max(required, Math.min(requiredWorkers(runs, fleet), desiredCount));
 }
 
 /** What the fleet looks like now, as ECS reports it. */

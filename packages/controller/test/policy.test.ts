@@ -8,6 +8,7 @@ import {
   type PolicyMemory,
   type RunDemand,
   requiredWorkers,
+  requiredWorkersHolding,
 } from '../src/policy.ts';
 
 const fleet = { slotsPerWorker: 4, minWorkers: 1, maxWorkers: 20 };
@@ -104,5 +105,26 @@ describe('decide', () => {
     for (let t = 0; t <= 100_000; t += 10_000) memory = at(t, 1, state(1), memory).memory;
     assert.ok(memory.samples.every((s) => s.atMs >= 100_000 - timings.scaleInCooldownMs));
     assert.equal(memory.samples.length, 4);
+  });
+});
+
+describe('requiredWorkersHolding (runs whose ScaleUp another process served)', () => {
+  const guess = (batches: number): RunDemand => ({ ...run(batches, 0, 'planned'), planKnown: false });
+
+  test('GIVEN only known demands THEN it is requiredWorkers', () => {
+    assert.equal(requiredWorkersHolding([run(12)], fleet, 7), requiredWorkers([run(12)], fleet));
+  });
+
+  test('GIVEN a run with an unknown plan WHEN the fleet is smaller than the guess THEN it holds the fleet, never scales out for it', () => {
+    // The guess (80 batches = 20 workers) would take the fleet to its maximum; its ScaleUp chose 3.
+    assert.equal(requiredWorkersHolding([guess(80)], fleet, 3), 3);
+    assert.equal(requiredWorkersHolding([guess(80)], fleet, 0), 0, 'before its ScaleUp: nothing');
+  });
+
+  test('GIVEN a run with an unknown plan beside known ones THEN the known demand counts in full, the guess only up to the fleet', () => {
+    // Known: 8 batches = 2 workers; with the guess the total would be 20.
+    assert.equal(requiredWorkersHolding([run(8), guess(80)], fleet, 1), 2);
+    assert.equal(requiredWorkersHolding([run(8), guess(80)], fleet, 6), 6);
+    assert.equal(requiredWorkersHolding([run(8), guess(4)], fleet, 6), 3, 'never above what the guess needs');
   });
 });
