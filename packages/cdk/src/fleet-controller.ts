@@ -98,6 +98,8 @@ export class FleetController extends Construct {
         ),
         STEPFLEET_IDLE_GRACE_SECONDS: String((props.idleGrace ?? Duration.seconds(0)).toSeconds()),
         STEPFLEET_LOG_LEVEL: props.logLevel ?? 'info',
+        // Stack traces in the logs point at the TypeScript sources (the bundle has a source map).
+        NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {
         forceDockerBundling: false,

@@ -51,4 +51,13 @@ describe('the function settings', () => {
       });
     }
   });
+
+  test('GIVEN an EventBridge event (schedule or execution status change) THEN the function reconciles its fleets', async () => {
+    const handler = createControllerHandler();
+    for (const detailType of ['Scheduled Event', 'Step Functions Execution Status Change']) {
+      assert.deepEqual(await handler({ 'detail-type': detailType, source: 'aws.events', detail: {} }), {
+        reconciled: [],
+      });
+    }
+  });
 });
