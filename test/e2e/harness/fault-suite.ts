@@ -9,9 +9,15 @@ import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { S3Client } from '@aws-sdk/client-s3';
-import { DescribeExecutionCommand, DescribeMapRunCommand, ListMapRunsCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  DescribeMapRunCommand,
+  ListMapRunsCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import type { JobSpec } from '@stepfleet/job';
-import type { LocalBackend } from '@stepfleet/local';
+import type { FaultRule, LocalBackend } from '@stepfleet/local';
 import {
   type JobPlan,
   type LocalDeployment,
@@ -113,14 +119,20 @@ export interface ScenarioOptions {
   readonly skipPrepare?: boolean;
   /** Injects the scenario's faults once the execution has started; may run until the end. */
   readonly onStarted?: (context: LocalRunContext) => void | Promise<void>;
+  /**
+   * Backend fault rules active from the execution's start until it has ended (so the CLI's
+   * own StartExecution and final reads are not the ones refused).
+   */
+  readonly faults?: readonly FaultRule[];
   /** Seconds between the in-process controller's reconcile passes. @defaultValue 1 */
   readonly reconcileSeconds?: number;
 }
 
-/** A finished scenario: the run, what it cost, and what was injected. */
-export interface ScenarioRun {
-  readonly outcome: LocalRunOutcome;
+/** A finished execution of a scenario's job. */
+export interface ExecutionRun {
   readonly status: string;
+  /** The execution's parsed output when it succeeded. */
+  readonly output?: unknown;
   readonly error?: string;
   readonly cause?: string;
   readonly deployment: LocalDeployment;
@@ -130,6 +142,11 @@ export interface ScenarioRun {
   readonly figures: RunFigures;
   /** The CLI's progress lines, for a failure message. */
   readonly log: string;
+}
+
+/** A finished scenario: the run through the CLI, what it cost, and what was injected. */
+export interface ScenarioRun extends ExecutionRun {
+  readonly outcome: LocalRunOutcome;
 }
 
 /** What a scenario prints. */
@@ -174,7 +191,7 @@ export async function runScenario(suite: FaultSuite, options: ScenarioOptions): 
     onStarted: (ctx) => {
       context = ctx;
       // The faults run beside the progress view, not before it.
-      injector = Promise.resolve(options.onStarted?.(ctx));
+      injector = injectFaults(backend, ctx, options);
     },
   });
   const seconds = (performance.now() - started) / 1000;
@@ -187,11 +204,11 @@ export async function runScenario(suite: FaultSuite, options: ScenarioOptions): 
   const after = counters(backend);
   const batches = mapRun?.itemCounts?.total ?? 0;
   const tasks = after.scheduled - before.scheduled;
-  const manifest = (outcome.output as { mapRun?: { ResultWriterDetails?: { Bucket: string; Key: string } } })
-    ?.mapRun?.ResultWriterDetails;
+  const manifest = resultWriterDetails(outcome.output);
   return {
     outcome,
     status: outcome.status,
+    ...(outcome.output === undefined ? {} : { output: outcome.output }),
     ...(described.error ? { error: described.error } : {}),
     ...(described.cause ? { cause: described.cause } : {}),
     deployment: context.deployment,
@@ -213,6 +230,83 @@ export async function runScenario(suite: FaultSuite, options: ScenarioOptions): 
     },
     log: lines.join(''),
   };
+}
+
+function resultWriterDetails(output: unknown): { Bucket: string; Key: string } | undefined {
+  return (output as { mapRun?: { ResultWriterDetails?: { Bucket: string; Key: string } } } | undefined)
+    ?.mapRun?.ResultWriterDetails;
+}
+
+/**
+ * Starts another execution of the running scenario's state machine (the same service and
+ * fleet) and resolves when it has ended.
+ */
+export async function runAlongside(context: LocalRunContext): Promise<ExecutionRun> {
+  const { sfn } = context.clients;
+  const started = performance.now();
+  const { executionArn } = await sfn.send(
+    new StartExecutionCommand({ stateMachineArn: context.deployment.stateMachineArn, input: '{}' }),
+  );
+  let described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+  while (described.status === 'RUNNING') {
+    await sleep(100);
+    described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+  }
+  const output = described.output ? (JSON.parse(described.output) as unknown) : undefined;
+  const manifest = resultWriterDetails(output);
+  const mapRun = await describeMapRun(context, executionArn!);
+  return {
+    status: described.status!,
+    ...(output === undefined ? {} : { output }),
+    ...(described.error ? { error: described.error } : {}),
+    ...(described.cause ? { cause: described.cause } : {}),
+    deployment: context.deployment,
+    executionArn: executionArn!,
+    ...(manifest ? { manifest } : {}),
+    figures: {
+      items: 0,
+      batches: mapRun?.itemCounts?.total ?? 0,
+      retries: 0,
+      tasksFailed: 0,
+      tasksTimedOut: 0,
+      throttled: 0,
+      dropped: 0,
+      workersStarted: 0,
+      seconds: Math.round((performance.now() - started) / 100) / 10,
+    },
+    log: '',
+  };
+}
+
+async function injectFaults(
+  backend: LocalBackend,
+  context: LocalRunContext,
+  options: ScenarioOptions,
+): Promise<void> {
+  const rules = options.faults;
+  if (rules) for (const rule of rules) backend.faults.add(rule);
+  try {
+    await options.onStarted?.(context);
+    if (rules) await untilEnded(backend, context.executionArn);
+  } finally {
+    if (rules) backend.faults.clear();
+  }
+}
+
+/** Waits for the execution's end (a client that outlasts throttling with many attempts). */
+async function untilEnded(backend: LocalBackend, executionArn: string): Promise<void> {
+  const sfn = new SFNClient({
+    endpoint: backend.url,
+    region: backend.region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 20,
+  });
+  try {
+    while ((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status === 'RUNNING')
+      await sleep(50);
+  } finally {
+    sfn.destroy();
+  }
 }
 
 async function describeMapRun(context: LocalRunContext, executionArn: string) {

@@ -13,7 +13,7 @@ import {
   runBatch,
 } from '@stepfleet/example-monte-carlo';
 import { type JobPlan, loadJobModule } from 'stepfleet';
-import { assertFleetEndsAtZero, type FaultSuite, type ScenarioRun } from './fault-suite.ts';
+import { assertFleetEndsAtZero, type ExecutionRun, type FaultSuite } from './fault-suite.ts';
 import { assertEachItemOnce, readMapRunResults } from './result-writer.ts';
 
 /** The suite's size: 40 JSONL items of 10 loans, 500 draws: a few seconds on 2 cores. */
@@ -69,7 +69,7 @@ export async function monteCarloItemKeys(s3: S3Client, plan: JobPlan): Promise<s
  */
 export async function assertMonteCarloIntact(
   suite: FaultSuite,
-  run: ScenarioRun,
+  run: ExecutionRun,
   plan: JobPlan,
   s3: S3Client,
 ): Promise<PortfolioResult> {
@@ -78,7 +78,7 @@ export async function assertMonteCarloIntact(
   const results = await readMapRunResults(s3, run.manifest);
   assertEachItemOnce(results, await monteCarloItemKeys(s3, plan));
   run.figures.items = MONTE_CARLO_SIZE.loans;
-  const summary = (run.outcome.output as { result: { resultUrl: string; loanCount: number } }).result;
+  const summary = (run.output as { result: { resultUrl: string; loanCount: number } }).result;
   assert.equal(summary.loanCount, MONTE_CARLO_SIZE.loans, 'every loan counted once');
   const result = await readPortfolioResult(s3, summary.resultUrl);
   assert.equal(
