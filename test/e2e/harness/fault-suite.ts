@@ -334,7 +334,7 @@ function counters(backend: LocalBackend) {
  */
 export async function assertFleetEndsAtZero(
   suite: FaultSuite,
-  run: ScenarioRun,
+  run: ExecutionRun,
   timeoutMs = 20_000,
 ): Promise<void> {
   const { backend } = suite;
