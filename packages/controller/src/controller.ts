@@ -213,10 +213,10 @@ export function createController(options: ControllerOptions): Controller {
       const required = requiredWorkersHolding(reading.runs, fleet, before.desiredCount);
       const target = Math.max(required, before.desiredCount);
       await apply(fleet, before, target);
-      memories.set(keyOf(fleet), {
-        samples: [...(memories.get(keyOf(fleet))?.samples ?? []), { atMs: now(), required }],
-        lastOpenAtMs: now(),
-      });
+      // Remembered as a reconcile would, so the stabilization window counts this demand too.
+      const windowStartMs = now() - timings.scaleInCooldownMs;
+      const samples = (memories.get(keyOf(fleet))?.samples ?? []).filter((x) => x.atMs >= windowStartMs);
+      memories.set(keyOf(fleet), { samples: [...samples, { atMs: now(), required }], lastOpenAtMs: now() });
       let running = before.runningCount;
       const waitMs = (request.waitForWorkersSeconds ?? 0) * 1000;
       if (waitMs > 0 && target > 0) running = await waitForRunning(adapter, target, waitMs);
