@@ -139,7 +139,17 @@ export async function startLocalBackend(options: LocalBackendOptions = {}): Prom
   // Executions stop first: their activity tasks close before workers and the server go.
   cleanups.push({ name: 'executions', run: () => engine.close() });
 
-  const port = await listen(server, o.port, o.host);
+  let port: number;
+  try {
+    port = await listen(server, o.port, o.host);
+  } catch (error) {
+    // Port taken or not allowed: undo what was set up (temporary data dir, open stores).
+    await runCleanups(
+      cleanups.filter((c) => c.name !== 'http server'),
+      log,
+    ).catch(() => undefined);
+    throw error;
+  }
   const url = `http://${o.host}:${port}`;
   baseUrl = url;
   log.info({ url, dataDir }, 'stepfleet local listening');

@@ -467,3 +467,22 @@ test('close() answers open polls, aborts open tasks, is idempotent, and removes 
   assert.equal(existsSync(backend.dataDir), false);
   sfn.destroy();
 });
+
+test('a port already in use rejects startLocalBackend and leaves no temporary data dir', async (t) => {
+  const { mkdtemp, readdir, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const first = await startLocalBackend({ port: 0 });
+  t.after(() => first.close());
+  // os.tmpdir() follows TMPDIR: a private one shows exactly what the failed start left behind.
+  const privateTmp = await mkdtemp(join(tmpdir(), 'stepfleet-tmp-'));
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = privateTmp;
+  t.after(async () => {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+    await rm(privateTmp, { recursive: true, force: true });
+  });
+  await assert.rejects(startLocalBackend({ port: first.port }), { code: 'EADDRINUSE' });
+  assert.deepEqual(await readdir(privateTmp), []);
+});

@@ -76,3 +76,14 @@ test('stepfleet with an unknown command or bad options exits 2 with a message on
     assert.match(stderr, message);
   });
 });
+
+test('stepfleet local on a port already in use says so and exits 1', async (t) => {
+  const { createServer } = await import('node:net');
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  t.after(() => taken.close());
+  const port = (taken.address() as { port: number }).port;
+  const { code, stderr } = await exitOf(stepfleet(['local', '--port', String(port)]));
+  assert.equal(code, 1, stderr);
+  assert.match(stderr, new RegExp(`port ${port} is already in use`));
+});

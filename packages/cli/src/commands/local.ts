@@ -38,7 +38,16 @@ const local: Command = {
       values['time-scale'] === undefined ? undefined : positiveOption('--time-scale', values['time-scale']);
     // Loaded after the arguments are checked, so a usage error answers at once.
     const { startLocalBackend } = await import('@stepfleet/local');
-    const backend = await startLocalBackend({ port, timeScale, dataDir: values.data });
+    let backend: Awaited<ReturnType<typeof startLocalBackend>>;
+    try {
+      backend = await startLocalBackend({ port, timeScale, dataDir: values.data });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+      process.stderr.write(
+        `stepfleet local: port ${port ?? 4599} is already in use (pick another with --port, or --port 0)\n`,
+      );
+      return 1;
+    }
     process.stdout.write(`stepfleet local listening on ${backend.url}\n`);
     await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
     // A second signal while closing means "now": leave at once.
