@@ -26,9 +26,13 @@ export interface FaultRule {
 
 /** What the injector decided for one request. */
 export interface FaultDecision {
+  /** Latency to add before handling the call. */
   readonly delayMs: number;
+  /** Refuse the call with ThrottlingException / SlowDown; it does not take effect. */
   readonly throttle: boolean;
+  /** Refuse the call with a 500; it does not take effect. */
   readonly serverError: boolean;
+  /** Handle the call, then reset the connection instead of answering (only if it succeeded). */
   readonly drop: boolean;
 }
 
