@@ -80,6 +80,10 @@ export async function deployLocalJob(options: LocalDeployOptions): Promise<Local
     STEPFLEET_TIME_SCALE: String(options.timeScale ?? 1),
     STEPFLEET_LOG_LEVEL: options.workerLogLevel ?? 'warn',
     STEPFLEET_METRICS: 'off',
+    // A worker keeps scale-in protection this long after its last task (15 s by default, for
+    // AWS's slower task hand-out); locally the next task comes within a poll window, so the
+    // fleet can scale in sooner.
+    STEPFLEET_PROTECTION_IDLE_RELEASE_MS: '2000',
   };
   const taskDefinition = await ecs.send(
     new RegisterTaskDefinitionCommand({
