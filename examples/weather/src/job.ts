@@ -115,6 +115,9 @@ export function weatherJob(options: WeatherJobOptions = {}): JobSpec {
   // Fail here, with the field named, rather than in every batch.
   resolveWeatherBatchInput(batchInput);
   const bucket = options.bucket ? { bucket: options.bucket } : {};
+  const maxWorkers = options.maxWorkers ?? 2;
+  const threads = options.threads ?? 1;
+  const tasksPerThread = options.tasksPerThread ?? 4;
   return defineJob({
     name: options.name ?? 'weather',
     items:
@@ -125,6 +128,8 @@ export function weatherJob(options: WeatherJobOptions = {}): JobSpec {
       maxItems: options.filesPerBatch ?? 50,
       batchInput: JSON.parse(JSON.stringify(batchInput)) as JsonObject,
     },
+    // Every slot of the fleet busy: a thread runs tasksPerThread batches at once.
+    maxConcurrency: maxWorkers * threads * tasksPerThread,
     toleratedFailure: { percentage: tolerated },
     // Reading a file is idempotent: retrying a batch is always safe, a timed-out one included.
     retry: { errors: [...DEFAULT_RETRYABLE_ERRORS, 'States.Timeout'], maxAttempts: 2, intervalSeconds: 1 },
@@ -133,14 +138,14 @@ export function weatherJob(options: WeatherJobOptions = {}): JobSpec {
     worker: {
       handler: handlers.batch,
       cpu: 512,
-      threads: options.threads ?? 1,
+      threads,
       stopTimeoutSeconds: 60,
       environment: {
-        STEPFLEET_TASKS_PER_THREAD: String(options.tasksPerThread ?? 4),
+        STEPFLEET_TASKS_PER_THREAD: String(tasksPerThread),
         ...options.workerEnvironment,
       },
     },
-    fleet: { maxWorkers: options.maxWorkers ?? 2, capacity: 'mixed' },
+    fleet: { maxWorkers, capacity: 'mixed' },
   });
 }
 

@@ -37,10 +37,13 @@ export interface StationMonthlyMax {
 const NEWLINE = 0x0a;
 /** The longest line accepted: a GHCN row is under 60 bytes; anything this long is not one. */
 const MAX_LINE_BYTES = 4096;
+/** Bytes decoded per TextDecoder call. */
+const DECODE_SLICE_BYTES = 64 * 1024;
 const COLUMNS = GHCN_COLUMNS.length;
 const STATION_ID = /^[A-Z]{2}[A-Z0-9]{9}$/;
 const DATE = /^(\d{4})(\d{2})(\d{2})$/;
 const ELEMENT = /^[A-Z0-9]{4}$/;
+const KNOWN_ELEMENTS: ReadonlySet<string> = new Set(Object.values(ELEMENTS));
 const INTEGER = /^-?\d{1,6}$/;
 const FLAG = /^[A-Za-z0-9]?$/;
 const OBS_TIME = /^(?:[01]\d|2[0-4])[0-5]\d$|^$/;
@@ -52,7 +55,11 @@ const OBS_TIME = /^(?:[01]\d|2[0-4])[0-5]\d$|^$/;
 export class StationFileScanner {
   readonly #key: string;
   readonly #decoder = new TextDecoder('utf-8', { fatal: true });
-  #carry: Uint8Array = new Uint8Array(0);
+  #carry = '';
+  /** The last date checked against the calendar: rows come several to a day. */
+  #lastValidDate = '';
+  /** The last flags and OBS_TIME found valid (`M,Q,S,TIME`). */
+  #lastValidFlags = '';
   #bytes = 0;
   #line = 0;
   #station: string | null = null;
@@ -69,23 +76,16 @@ export class StationFileScanner {
   push(chunk: Uint8Array): void {
     const nul = chunk.indexOf(0);
     if (nul >= 0) this.#fail(`binary data: a NUL byte at byte ${this.#bytes + nul}`, false);
-    let start = 0;
-    for (let at = chunk.indexOf(NEWLINE); at >= 0; at = chunk.indexOf(NEWLINE, start)) {
-      const piece = chunk.subarray(start, at);
-      if (this.#carry.length > 0) {
-        this.#lineBytes(concat(this.#carry, piece));
-        this.#carry = new Uint8Array(0);
-      } else {
-        this.#lineBytes(piece);
+    // Decoded a slice at a time: one decoder call per slice, never one string of a whole large object.
+    for (let at = 0; at < chunk.length; at += DECODE_SLICE_BYTES) {
+      const slice = chunk.subarray(at, at + DECODE_SLICE_BYTES);
+      let text: string;
+      try {
+        text = this.#decoder.decode(slice, { stream: true });
+      } catch {
+        this.#failOnInvalidUtf8(slice);
       }
-      start = at + 1;
-    }
-    if (start < chunk.length) {
-      this.#carry = concat(this.#carry, chunk.subarray(start));
-      if (this.#carry.length > MAX_LINE_BYTES) {
-        this.#line++;
-        this.#fail(`a line longer than ${MAX_LINE_BYTES} bytes: not a GHCN-Daily row`);
-      }
+      this.#lines(this.#carry + text);
     }
     this.#bytes += chunk.length;
   }
@@ -93,12 +93,17 @@ export class StationFileScanner {
   /** Ends the object; returns the station's monthly maxima. */
   finish(): StationMonthlyMax {
     if (this.#bytes === 0) this.#fail('empty object (0 bytes)', false);
-    if (this.#carry.length > 0) {
-      // A last line without a newline is fine when whole; a cut-off row fails its field count.
-      const last = this.#carry;
-      this.#carry = new Uint8Array(0);
-      this.#lineBytes(last, true);
+    let tail: string;
+    try {
+      tail = this.#decoder.decode();
+    } catch {
+      this.#line++;
+      this.#fail('not UTF-8 text (the object ends inside a character)');
     }
+    const last = this.#carry + tail;
+    this.#carry = '';
+    // A last line without a newline is fine when whole; a cut-off row fails its field count.
+    if (last !== '') this.#text(last, true);
     if (this.#line === 0) this.#fail('no header row', false);
     const months = [...this.#months]
       .map(([month, m]) => ({ month, tmax: m.tmax, date: m.date }))
@@ -113,19 +118,45 @@ export class StationFileScanner {
     };
   }
 
-  #lineBytes(bytes: Uint8Array, last = false): void {
-    this.#line++;
-    let text: string;
-    try {
-      text = this.#decoder.decode(bytes);
-    } catch {
-      this.#fail('not UTF-8 text (binary data?)');
+  /** Handles the complete lines of `text`; keeps the incomplete last one for the next bytes. */
+  #lines(text: string): void {
+    let start = 0;
+    for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', start)) {
+      this.#text(text.slice(start, at), false);
+      start = at + 1;
     }
-    if (text.endsWith('\r')) text = text.slice(0, -1);
+    this.#carry = start === 0 ? text : text.slice(start);
+    if (this.#carry.length > MAX_LINE_BYTES) {
+      this.#line++;
+      this.#fail(`a line longer than ${MAX_LINE_BYTES} bytes: not a GHCN-Daily row`);
+    }
+  }
+
+  /** The slow path of a decoding error: finds the line of the invalid bytes, for the message. */
+  #failOnInvalidUtf8(slice: Uint8Array): never {
+    const strict = new TextDecoder('utf-8', { fatal: true });
+    let line = this.#line + 1;
+    let start = 0;
+    for (let at = slice.indexOf(NEWLINE); at >= 0; at = slice.indexOf(NEWLINE, start)) {
+      try {
+        strict.decode(slice.subarray(start, at));
+      } catch {
+        break;
+      }
+      line++;
+      start = at + 1;
+    }
+    this.#line = line;
+    this.#fail('not UTF-8 text (binary data?)');
+  }
+
+  #text(line: string, last: boolean): void {
+    this.#line++;
+    const text = line.endsWith('\r') ? line.slice(0, -1) : line;
     if (this.#line === 1) {
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      if (text !== GHCN_HEADER) {
-        this.#fail(`the header is not GHCN-Daily's (${GHCN_HEADER}): got ${clip(text)}`);
+      const header = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+      if (header !== GHCN_HEADER) {
+        this.#fail(`the header is not GHCN-Daily's (${GHCN_HEADER}): got ${clip(header)}`);
       }
       return;
     }
@@ -139,30 +170,20 @@ export class StationFileScanner {
       const hint = last && f.length < COLUMNS ? ' (the object is truncated)' : '';
       this.#fail(`expected ${COLUMNS} fields, got ${f.length}${hint}: ${clip(text)}`);
     }
-    const [id, date, element, value, mFlag, qFlag, sFlag, obsTime] = f as [
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-      string,
-    ];
-    if (!STATION_ID.test(id)) this.#fail(`ID ${clip(id)} is not an 11-character GHCN station id`);
-    if (this.#station === null) this.#station = id;
-    else if (id !== this.#station) this.#fail(`ID ${id} differs from the file's station ${this.#station}`);
-    const d = DATE.exec(date);
-    if (!d || !isCalendarDate(+d[1]!, +d[2]!, +d[3]!))
-      this.#fail(`DATE ${clip(date)} is not a YYYYMMDD date`);
-    if (!ELEMENT.test(element)) this.#fail(`ELEMENT ${clip(element)} is not a 4-character element code`);
-    if (!INTEGER.test(value)) this.#fail(`DATA_VALUE ${clip(value)} of ${element} is not an integer`);
-    if (!FLAG.test(mFlag) || !FLAG.test(qFlag) || !FLAG.test(sFlag)) {
-      this.#fail(
-        `a flag (M_FLAG ${clip(mFlag)}, Q_FLAG ${clip(qFlag)}, S_FLAG ${clip(sFlag)}) is not one character`,
-      );
+    // Every field is checked on every row; a field equal to the one last found valid is not checked twice.
+    const id = f[0]!;
+    if (id !== this.#station) this.#checkStation(id);
+    const date = f[1]!;
+    if (date !== this.#lastValidDate) this.#checkDate(date);
+    const element = f[2]!;
+    if (!KNOWN_ELEMENTS.has(element) && !ELEMENT.test(element)) {
+      this.#fail(`ELEMENT ${clip(element)} is not a 4-character element code`);
     }
-    if (!OBS_TIME.test(obsTime)) this.#fail(`OBS_TIME ${clip(obsTime)} is not HHMM`);
+    const value = f[3]!;
+    if (!INTEGER.test(value)) this.#fail(`DATA_VALUE ${clip(value)} of ${element} is not an integer`);
+    const qFlag = f[5]!;
+    const flags = `${f[4]},${qFlag},${f[6]},${f[7]}`;
+    if (flags !== this.#lastValidFlags) this.#checkFlags(f[4]!, qFlag, f[6]!, f[7]!, flags);
     this.#rows++;
     if (element !== ELEMENTS.TMAX) return;
     const tmax = Number(value);
@@ -172,12 +193,35 @@ export class StationFileScanner {
       return;
     }
     this.#tmaxValues++;
-    const month = `${d![1]}-${d![2]}`;
+    const month = `${date.slice(0, 4)}-${date.slice(4, 6)}`;
     const best = this.#months.get(month);
     // Ties keep the earliest day, whatever the row order.
     if (!best || tmax > best.tmax || (tmax === best.tmax && date < best.date)) {
       this.#months.set(month, { tmax, date });
     }
+  }
+
+  #checkStation(id: string): void {
+    if (!STATION_ID.test(id)) this.#fail(`ID ${clip(id)} is not an 11-character GHCN station id`);
+    if (this.#station !== null) this.#fail(`ID ${id} differs from the file's station ${this.#station}`);
+    this.#station = id;
+  }
+
+  #checkDate(date: string): void {
+    const d = DATE.exec(date);
+    if (!d || !isCalendarDate(+d[1]!, +d[2]!, +d[3]!))
+      this.#fail(`DATE ${clip(date)} is not a YYYYMMDD date`);
+    this.#lastValidDate = date;
+  }
+
+  #checkFlags(mFlag: string, qFlag: string, sFlag: string, obsTime: string, all: string): void {
+    if (!FLAG.test(mFlag) || !FLAG.test(qFlag) || !FLAG.test(sFlag)) {
+      this.#fail(
+        `a flag (M_FLAG ${clip(mFlag)}, Q_FLAG ${clip(qFlag)}, S_FLAG ${clip(sFlag)}) is not one character`,
+      );
+    }
+    if (!OBS_TIME.test(obsTime)) this.#fail(`OBS_TIME ${clip(obsTime)} is not HHMM`);
+    this.#lastValidFlags = all;
   }
 
   #fail(problem: string, withLine = true): never {
@@ -199,13 +243,6 @@ export async function scanStationFile(
 function isCalendarDate(year: number, month: number, day: number): boolean {
   const d = new Date(Date.UTC(year, month - 1, day));
   return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 /** A field or line quoted for an error message, at most 60 characters. */
