@@ -194,6 +194,7 @@ export async function runLocalJob(options: LocalRunOptions): Promise<LocalRunOut
       executionArn: executionArn!,
       reader: new ProgressReader(clients, executionArn!),
       display,
+      // Locally the backend goes away with this process: without a terminal to ask, stop the run.
       onInterrupt: options.stopOnExit ? 'stop' : (options.tty ?? out.isTTY) ? 'ask' : 'stop',
       ...(options.refreshMs ? { refreshMs: options.refreshMs } : {}),
       ...(options.onSnapshot ? { onSnapshot: options.onSnapshot } : {}),

@@ -74,7 +74,7 @@ export async function watchRun(options: WatchOptions): Promise<WatchOutcome> {
       wake.abort();
       return;
     }
-    if (policy === 'stop') asking = stop('Ctrl-C with --stop-on-exit');
+    if (policy === 'stop') asking = stop('Ctrl-C');
     else if (policy === 'detach') {
       end = 'detached';
       wake.abort();
