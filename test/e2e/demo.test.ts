@@ -120,6 +120,16 @@ function assertViewMatchesMapRun(snapshot: ProgressSnapshot, mapRun: MapRunCount
   }
 }
 
+/** Runs the `stepfleet` bin with this Node (and its NODE_OPTIONS); resolves with its exit and output. */
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const bin = join(ROOT, 'packages/cli/bin/stepfleet.js');
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? ((error.code as number | undefined) ?? null) : 0, stdout, stderr }),
+    );
+  });
+}
+
 /** Pids of live processes whose environment points the AWS SDK at `endpoint`. */
 async function processesTalkingTo(endpoint: string): Promise<number[]> {
   const pids: number[] = [];
@@ -280,6 +290,44 @@ describe('the demo job, end to end on the local backend', () => {
     assertViewMatchesMapRun(snapshot, run.mapRun);
     assert.match(run.text, /failures States\.HeartbeatTimeout ×\d/);
     assert.equal(run.result, baseline.result);
+  });
+
+  test('GIVEN `stepfleet run --endpoint` (a backend it does not own) WHEN run THEN the same result, and `stepfleet status` shows the finished run', async () => {
+    const outDir = join(dir, 'endpoint');
+    const run = await cli([
+      'run',
+      'monte-carlo',
+      '--endpoint',
+      backend.url,
+      '--items',
+      '480',
+      '--size',
+      '4000',
+      '--seed',
+      'e2e',
+      '--batch',
+      '40',
+      '--workers',
+      '2',
+      '--time-scale',
+      '10',
+      '--out',
+      outDir,
+    ]);
+
+    assert.equal(run.code, 0, run.stderr);
+    assert.doesNotMatch(run.stdout, /local backend on/, 'no backend of its own');
+    assert.equal(await readFile(join(outDir, 'monte-carlo-result.json'), 'utf8'), baseline.result);
+    const executionArn = /started (arn:\S+)/.exec(run.stdout)?.[1];
+    assert.ok(executionArn);
+
+    const status = await cli(['status', executionArn, '--endpoint', backend.url, '--once', '--plain']);
+
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(
+      status.stdout,
+      /^\[\d+:\d\d\] · SUCCEEDED · items 12\/12 \(100%\) · batches 12 \/ 12 done, 0 running, 0 pending, 0 failed/,
+    );
   });
 
   test('GIVEN the runs are over WHEN the fleet has scaled in THEN no worker process is left', async () => {

@@ -44,7 +44,14 @@ const status: Command = {
       throw new UsageError(`--endpoint must be an http(s) URL, got '${values.endpoint}'`);
     }
     const region = executionArn.split(':')[3];
-    const config = { ...(values.endpoint ? { endpoint: values.endpoint } : {}), region };
+    const config = {
+      ...(values.endpoint ? { endpoint: values.endpoint } : {}),
+      region,
+      // The local backend takes any credentials; do not make the user invent some.
+      ...(values.endpoint && !process.env.AWS_ACCESS_KEY_ID
+        ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+        : {}),
+    };
     const sfn = new SFNClient(config);
     const ecs = new ECSClient(config);
     try {
