@@ -7,8 +7,16 @@
  * reading a ResultWriter layout.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { promisify } from 'node:util';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { CreateActivityCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { type LocalBackend, startLocalBackend } from '@stepfleet/local';
 import type { ItemsReport } from '@stepfleet/worker';
@@ -258,7 +266,7 @@ test('the aggregate step reads a ResultWriter layout: the reference table, failu
   assert.equal(summary.batches, 3);
   assert.equal(summary.months, 12);
   const csv = await s3.send(
-    new (await import('@aws-sdk/client-s3')).GetObjectCommand({
+    new GetObjectCommand({
       Bucket: RESULTS,
       Key: 'results/run1/weather-monthly-max.csv',
     }),
@@ -274,5 +282,46 @@ test('the aggregate step reads a ResultWriter layout: the reference table, failu
     new RegExp(
       `${expectedFailed.length} of 24 files failed .* more than the 5 % tolerated: ${expectedFailed[0]}`,
     ),
+  );
+});
+
+test('generate-dataset writes the files and the manifest through AWS_ENDPOINT_URL; bad arguments exit 2', async () => {
+  const script = new URL('../src/generate-dataset.ts', import.meta.url).pathname;
+  const run = promisify(execFile);
+  const env = { ...process.env, AWS_ENDPOINT_URL: backend.url };
+  // GIVEN 6 stations, 1 corrupt and 1 missing, into a bucket the script creates
+  const { stdout } = await run(
+    process.execPath,
+    [
+      script,
+      '--bucket',
+      'weather-cli',
+      '--create-bucket',
+      '--stations',
+      '6',
+      '--corrupt',
+      '1',
+      '--missing',
+      '1',
+      '--prefix',
+      'd/',
+    ],
+    { env },
+  );
+  // THEN 5 objects are written, the manifest lists 6, and the damage is named
+  assert.match(stdout, /^wrote 5 station files .* manifest s3:\/\/weather-cli\/d\.manifest\.json lists 6$/m);
+  assert.match(stdout, /^ {2}corrupt \(malformed-row\): d\/.+\.csv$/m);
+  assert.match(stdout, /^ {2}missing: d\/.+\.csv$/m);
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'weather-cli', Prefix: 'd/' }));
+  assert.equal(listed.KeyCount, 5);
+  // AND a bad argument is a usage error
+  await assert.rejects(
+    run(process.execPath, [script, '--bucket', 'weather-cli', '--stations', 'many'], { env }),
+    (error) => {
+      const e = error as { code?: number; stderr?: string };
+      assert.equal(e.code, 2);
+      assert.match(e.stderr ?? '', /--stations must be a whole number, got "many"/);
+      return true;
+    },
   );
 });
