@@ -65,7 +65,7 @@ export function checkHealth(ctx: HealthContext, now = Date.now()): HealthStatus 
 export class HealthReporter {
   #server: Server | undefined;
   #timer: NodeJS.Timeout | undefined;
-  #writing = false;
+  #writing: Promise<void> | undefined;
   #check: (() => HealthStatus) | undefined;
   #file: string | null = null;
 
@@ -74,20 +74,10 @@ export class HealthReporter {
     this.#check = check;
     this.#file = file;
     if (file !== null) {
-      const write = async (): Promise<void> => {
-        if (this.#writing) return;
-        this.#writing = true;
-        try {
-          await writeFile(`${file}.tmp`, JSON.stringify(check()));
-          await rename(`${file}.tmp`, file);
-        } catch {
-          // A full or read-only disk must not take the worker down; the stale file says unhealthy.
-        } finally {
-          this.#writing = false;
-        }
-      };
-      await write();
-      this.#timer = setInterval(write, HEALTH_FILE_INTERVAL_MS);
+      await this.#write(check());
+      this.#timer = setInterval(() => {
+        if (!this.#writing) this.#writing = this.#write(check()).finally(() => (this.#writing = undefined));
+      }, HEALTH_FILE_INTERVAL_MS);
       this.#timer.unref();
     }
     if (port === null) return null;
@@ -114,12 +104,24 @@ export class HealthReporter {
   /** Stops serving; the file is left saying the worker stopped (so a check fails at once). */
   async close(): Promise<void> {
     clearInterval(this.#timer);
+    // A periodic write still in flight must not land after (and over) the final status.
+    await this.#writing;
     if (this.#file !== null && this.#check) {
-      const last: HealthStatus = { ...this.#check(), healthy: false, reasons: ['worker stopped'] };
-      await writeFile(this.#file, JSON.stringify(last)).catch(() => {});
+      await this.#write({ ...this.#check(), healthy: false, reasons: ['worker stopped'] });
     }
     const server = this.#server;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Writes the status atomically (temp file + rename), so a reader never sees half of it. */
+  async #write(status: HealthStatus): Promise<void> {
+    if (this.#file === null) return;
+    try {
+      await writeFile(`${this.#file}.tmp`, JSON.stringify(status));
+      await rename(`${this.#file}.tmp`, this.#file);
+    } catch {
+      // A full or read-only disk must not take the worker down; the stale file says unhealthy.
+    }
   }
 }
 

@@ -11,6 +11,8 @@ import type { StepfleetTaskContext } from './envelope.ts';
 export interface ThreadSettings {
   /** pino level for handler logs. */
   readonly logLevel: string;
+  /** The worker's name, on every handler log line. */
+  readonly workerName: string;
   /** Name of the worker's BroadcastChannel for {@link MainToThread} / {@link ThreadToMain}. */
   readonly channel: string;
   /** Default bucket of the S3 helpers when a reference names none. */

@@ -62,6 +62,10 @@ export class WorkerMetrics {
   #heartbeatLagMaxMs = 0;
   #durations = { count: 0, sum: 0, max: 0 };
   readonly #loop: ReturnType<typeof monitorEventLoopDelay>;
+  /** A second histogram over short windows, for the health check (the first spans an EMF interval). */
+  readonly #recentLoop: ReturnType<typeof monitorEventLoopDelay>;
+  #previousWindowMaxNs = 0;
+  readonly #windowTimer: NodeJS.Timeout;
   #timer: NodeJS.Timeout | undefined;
   #lastEmitted: Record<string, number> = {};
 
@@ -69,6 +73,13 @@ export class WorkerMetrics {
     this.#slotsTotal = slots;
     this.#loop = monitorEventLoopDelay({ resolution: 20 });
     this.#loop.enable();
+    this.#recentLoop = monitorEventLoopDelay({ resolution: 20 });
+    this.#recentLoop.enable();
+    this.#windowTimer = setInterval(() => {
+      this.#previousWindowMaxNs = this.#recentLoop.max;
+      this.#recentLoop.reset();
+    }, LAG_WINDOW_MS);
+    this.#windowTimer.unref();
   }
 
   /** Adds to a counter. */
@@ -98,9 +109,9 @@ export class WorkerMetrics {
     this.#slotsBusy = busy;
   }
 
-  /** The current event-loop delay max since the last EMF line, ms. */
-  eventLoopLagMaxMs(): number {
-    return this.#loop.max / 1e6;
+  /** The largest event-loop delay of the last 5–10 s, ms (what the health check judges). */
+  recentEventLoopLagMaxMs(): number {
+    return Math.max(this.#previousWindowMaxNs, this.#recentLoop.max) / 1e6;
   }
 
   snapshot(): MetricsSnapshot {
@@ -150,9 +161,14 @@ export class WorkerMetrics {
   /** Stops the EMF timer and the event-loop monitor. */
   stop(): void {
     clearInterval(this.#timer);
+    clearInterval(this.#windowTimer);
     this.#loop.disable();
+    this.#recentLoop.disable();
   }
 }
+
+/** Length of the windows of {@link WorkerMetrics.recentEventLoopLagMaxMs}. */
+const LAG_WINDOW_MS = 5_000;
 
 /** An EMF environment that writes to stdout, so no environment probing (HTTP) ever happens. */
 const localEnvironment = {

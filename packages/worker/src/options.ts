@@ -100,8 +100,10 @@ export interface WorkerOptions {
   readonly heartbeatFraction?: number;
   /**
    * Most heartbeats per second from this process; the rest wait, earliest deadline first.
-   * Keeps a large fleet under the account's SendTaskHeartbeat refill (300–500/s).
-   * @defaultValue 20
+   * Set it to the account's SendTaskHeartbeat refill (300/s, 500/s in the largest regions)
+   * divided by the fleet's size, so a large fleet stays under the quota. The default covers 16
+   * slots at HeartbeatSeconds 5 and keeps a 50-worker fleet at the 500/s refill.
+   * @defaultValue 10
    */
   readonly heartbeatMaxPerSecond?: number;
   /** Handler deadline in ms for every task (null: from the input's timeoutSeconds only). @defaultValue null */
@@ -160,6 +162,9 @@ export interface WorkerOptions {
   readonly timeScale?: number;
 }
 
+/** Concurrent GetActivityTask polls Step Functions accepts per activity ARN (AWS-FACTS.md). */
+export const MAX_POLLERS_PER_ARN = 1_000;
+
 /** Defaults of every option that has a fixed default. */
 export const workerDefaults = {
   tasksPerThread: 1,
@@ -172,7 +177,7 @@ export const workerDefaults = {
   reportBackoffMaxMs: 5_000,
   heartbeatSeconds: 20,
   heartbeatFraction: 0.4,
-  heartbeatMaxPerSecond: 20,
+  heartbeatMaxPerSecond: 10,
   handlerTimeoutMs: null,
   timeoutMarginMs: 2_000,
   abortGraceMs: 1_000,
@@ -264,6 +269,12 @@ export function resolveWorkerOptions(
     // one activity's open polls cannot hold every slot while another's tasks wait.
     const pollers = a.pollers ?? Math.max(1, Math.floor(slots / list.length));
     positiveInt(`activities[${i}].pollers`, pollers);
+    // Step Functions allows 1,000 open polls per activity ARN across the whole fleet.
+    if (pollers > MAX_POLLERS_PER_ARN) {
+      throw new RangeError(
+        `activities[${i}].pollers must be <= ${MAX_POLLERS_PER_ARN} (the per-ARN limit), got ${pollers}`,
+      );
+    }
     const hb = a.heartbeatSeconds ?? heartbeatSeconds;
     positive(`activities[${i}].heartbeatSeconds`, hb);
     return {

@@ -1,4 +1,5 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { OutputKey } from './reporter.ts';
 
 /**
  * Writes outputs over the Step Functions limit to `s3://bucket/<prefix><execution>/<token hash>.json`
@@ -8,8 +9,8 @@ export function createOutputOffload(
   s3: () => S3Client,
   bucket: string,
   prefix: string,
-): (output: string, tokenHash: string, executionId?: string) => Promise<string> {
-  return async (output, tokenHash, executionId) => {
+): (output: string, key: OutputKey) => Promise<string> {
+  return async (output, { tokenHash, executionId }) => {
     const execution = executionId ? `${executionId.split(':').pop()}/` : '';
     const key = `${prefix}${execution}${tokenHash}.json`;
     await s3().send(

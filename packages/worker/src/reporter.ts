@@ -17,9 +17,17 @@ export interface ReporterContext {
   readonly backoffInitialMs: number;
   readonly backoffMaxMs: number;
   /** Writes a too-large output somewhere and returns its `s3://` URL; null when no bucket is set. */
-  readonly offload: ((output: string, tokenHash: string) => Promise<string>) | null;
+  readonly offload: ((output: string, key: OutputKey) => Promise<string>) | null;
   /** Called on each retried error (for logs and the throttle metric). */
   onRetry(error: unknown, attempt: number): void;
+}
+
+/** What names an offloaded output's object. */
+export interface OutputKey {
+  /** Short hash of the task token. */
+  readonly tokenHash: string;
+  /** The execution id from the task's `stepfleet` block, when there is one. */
+  readonly executionId: string | undefined;
 }
 
 /** How a report ended. */
@@ -50,11 +58,7 @@ export class Reporter {
    * Reports success with `output` (JSON text). Over 262,144 bytes it is offloaded and a
    * `{"$stepfleetOutput": "s3://..."}` pointer sent instead, or the task fails `Output.TooLarge`.
    */
-  async success(
-    token: string,
-    output: string,
-    tokenHash: string,
-  ): Promise<ReportResult & { as: ReportedAs }> {
+  async success(token: string, output: string, key: OutputKey): Promise<ReportResult & { as: ReportedAs }> {
     const bytes = utf8Bytes(output);
     if (bytes > MAX_PAYLOAD_BYTES) {
       if (!this.#ctx.offload) {
@@ -66,7 +70,7 @@ export class Reporter {
       }
       let url: string;
       try {
-        url = await this.#ctx.offload(output, tokenHash);
+        url = await this.#ctx.offload(output, key);
       } catch (error) {
         const cause = `the output is ${bytes} bytes and writing it to S3 failed: ${awsErrorName(error)}: ${(error as Error)?.message}`;
         const result = await this.failure(token, ErrorNames.outputTooLarge, cause);

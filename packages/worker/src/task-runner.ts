@@ -54,6 +54,7 @@ export class RunningTask {
   #abortWork: ((reason: AbortReason) => void) | undefined;
   #interruptReport: Promise<unknown> | undefined;
   #settled = false;
+  #reporting = false;
 
   constructor(
     ctx: TaskRunnerContext,
@@ -94,6 +95,8 @@ export class RunningTask {
    */
   interrupt(): Promise<unknown> {
     if (this.#settled) return Promise.resolve();
+    // Its outcome is being reported already: let that report finish instead of racing it.
+    if (this.#reporting && this.#interruptReport === undefined) return this.done;
     this.#interruptReport ??= this.#reportFailure(
       ErrorNames.interrupted,
       'the worker stopped (SIGTERM, scale-in or Spot interruption) before the task finished; it is safe to retry',
@@ -149,6 +152,7 @@ export class RunningTask {
       await this.#interruptReport;
       return;
     }
+    this.#reporting = true;
     switch (outcome.kind) {
       case 'lost':
         ctx.metrics.count('tasksLost');
@@ -158,7 +162,10 @@ export class RunningTask {
         await this.#reportFailure(outcome.error, outcome.cause);
         return;
       case 'succeeded': {
-        const result = await ctx.reporter.success(this.token, outcome.output, this.tokenHash);
+        const result = await ctx.reporter.success(this.token, outcome.output, {
+          tokenHash: this.tokenHash,
+          executionId: this.#info.executionId,
+        });
         if (result.as.status === 'failed')
           this.#afterReport(result, result.as.error ?? ErrorNames.outputTooLarge);
         else this.#afterReport(result, null, result.as.offloadedTo);

@@ -24,7 +24,7 @@ import { validateWith } from './validation.ts';
 
 const settings = workerData as ThreadSettings;
 const rootLog = pino(
-  { level: settings.logLevel, base: { thread: true } },
+  { level: settings.logLevel, base: { worker: settings.workerName, thread: threadId } },
   pino.destination({ dest: 1, sync: true }),
 );
 const handlers = new Map<string, Promise<HandlerDefinition>>();

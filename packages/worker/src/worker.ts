@@ -109,7 +109,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
       pollers: () => this.#pollers,
       slotsBusy: () => this.#slots.busy,
       slotsFree: () => this.#slots.free,
-      eventLoopLagMaxMs: () => this.#metrics.eventLoopLagMaxMs(),
+      eventLoopLagMaxMs: () => this.#metrics.recentEventLoopLagMaxMs(),
       eventLoopStallMs: this.options.eventLoopStallMs,
       pollStuckMs: this.options.pollRequestTimeoutMs + 30_000,
     });
@@ -190,6 +190,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     const channel = new TaskChannel();
     const settings: ThreadSettings = {
       logLevel: o.logLevel,
+      workerName: o.workerName,
       channel: channel.name,
       dataBucket: o.dataBucket,
       s3: { region: o.region, endpoint: o.endpoint, forcePathStyle: o.s3ForcePathStyle },
@@ -229,7 +230,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
       maxAttempts: o.reportMaxAttempts,
       backoffInitialMs: o.reportBackoffInitialMs,
       backoffMaxMs: o.reportBackoffMaxMs,
-      offload: offload && ((output, hash) => offload(output, hash, this.#executionOf(hash))),
+      offload,
       onRetry: (error, attempt) => {
         if (isThrottle(error)) this.#metrics.count('throttles');
         this.log.debug({ error: awsErrorName(error), attempt }, 'report retried');
@@ -394,11 +395,6 @@ export class Worker extends EventEmitter<WorkerEvents> {
     return this.#tasks.get(token);
   }
 
-  #executionOf(hash: string): string | undefined {
-    for (const task of this.#tasks.values()) if (task.tokenHash === hash) return task.executionId;
-    return undefined;
-  }
-
   async #stop(reason: string): Promise<void> {
     if (this.state === 'INITIALIZED') {
       this.#lifecycle.set('STOPPED');
@@ -447,9 +443,10 @@ export class Worker extends EventEmitter<WorkerEvents> {
       [
         'clients',
         () => {
-          running?.pollClient.destroy();
+          // Clients passed in options belong to the caller.
+          if (!o.sfnClient) running?.pollClient.destroy();
           running?.reportClient.destroy();
-          running?.s3?.destroy();
+          if (!o.s3Client) running?.s3?.destroy();
         },
       ],
     ];

@@ -66,19 +66,22 @@ test('SIGTERM mid-run: drains within the budget, no poll aborted, exit 0, all do
   const code = await first.exited;
   const stopMs = Date.now() - signalledAt;
 
-  // THEN it exits 0 within the stop budget
+  // THEN it exits 0; the interruptions were reported within the 4 s budget (before ECS would
+  // SIGKILL), and the process was gone soon after (slack for a loaded machine)
   assert.equal(code, 0, first.stderr);
-  assert.ok(stopMs < 4_000 + 500, `stopped in ${stopMs} ms`);
+  const interruptedAt = backend.activities
+    .stats()
+    .tasks.filter((task) => task.error === 'Worker.Interrupted')
+    .map((task) => (task.closedAt ?? Number.POSITIVE_INFINITY) - signalledAt);
+  assert.ok(interruptedAt.length >= 1, 'at least one long task was interrupted');
+  assert.ok(Math.max(...interruptedAt) < 4_000, `interruptions reported after ${interruptedAt} ms`);
+  assert.ok(stopMs < 4_000 + 1_500, `stopped in ${stopMs} ms`);
   assert.equal(finalReport(first)?.state, 'STOPPED');
   // AND no poll was aborted: no task was handed to a closed connection
   const counts = backend.activities.stats().counts;
   assert.equal(counts.pollsOfClosedConnections, 0);
   assert.equal(counts.lostToClosedPolls, 0);
   // AND the long tasks it held were failed Worker.Interrupted, nothing timed out
-  const interrupted = first.lines.filter(
-    (l) => l.msg === 'task failed' && l.error === 'Worker.Interrupted',
-  ).length;
-  assert.ok(interrupted >= 1, 'at least one long task was interrupted');
   assert.equal(counts.timedOut + counts.heartbeatTimedOut, 0);
 
   // WHEN a second worker (whose tasks take 300 ms at most) serves the rest (ASL Retry reschedules the interrupted ones)
