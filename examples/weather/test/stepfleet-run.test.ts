@@ -4,7 +4,8 @@
  * backend's S3, the CLI deploys the generated state machine, the controller scales a fleet of
  * real worker processes (local ECS tasks) up and back to 0, the Distributed Map reads the
  * manifest, the batches report the bad files by key, and the aggregate step writes the table.
- * The result equals the reference computed in this process from the same seed.
+ * The result equals the reference computed in this process from the same seed, and another
+ * partition of the same files gives the same bytes.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -79,6 +80,21 @@ test('stepfleet run weather: the per-month maxima of the reference, the bad file
   assert.match(printed, /month +max °C +station/);
   assert.match(printed, /55 of 60 files read, 5 failed/);
   assert.ok(outcome.files.some((f) => f.endsWith('weather-monthly-max.csv')));
+  // AND another partition of the same files (batches of 25, one worker) gives the same bytes
+  const again = await runLocalJob({
+    plan: weatherPlan({ ...options, batchSize: 25, workers: 1 }, extra),
+    backend,
+    out: new PassThrough().resume(),
+    tty: false,
+    outDir: join(outDir, 'again'),
+    refreshMs: 250,
+  });
+  assert.equal(again.status, 'SUCCEEDED');
+  assert.equal((again.output as { result: WeatherSummary }).result.batches, Math.ceil(60 / 25));
+  assert.equal(
+    await readFile(join(outDir, 'again', 'weather-monthly-max.json'), 'utf8'),
+    await readFile(join(outDir, 'weather-monthly-max.json'), 'utf8'),
+  );
   // AND the fleet ends at 0 with no worker process left
   const observations = backend.ecs.observations;
   await observations.waitFor(
