@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -29,6 +29,7 @@ import {
   startRunBackend,
 } from '../../packages/cli/src/local-run.ts';
 import type { ProgressSnapshot } from '../../packages/cli/src/progress-snapshot.ts';
+import { processesTalkingTo } from './demo-processes.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SMALL = { target: 'local', items: 480, size: 4000, seed: 'e2e' } as const satisfies JobRunOptions;
@@ -128,17 +129,6 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
       resolve({ code: error ? ((error.code as number | undefined) ?? null) : 0, stdout, stderr }),
     );
   });
-}
-
-/** Pids of live processes whose environment points the AWS SDK at `endpoint`. */
-async function processesTalkingTo(endpoint: string): Promise<number[]> {
-  const pids: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const environ = await readFile(`/proc/${entry}/environ`, 'latin1').catch(() => '');
-    if (environ.split('\0').includes(`AWS_ENDPOINT_URL=${endpoint}`)) pids.push(Number(entry));
-  }
-  return pids;
 }
 
 /** Waits until the worker service wants no task and runs none. */

@@ -29,9 +29,10 @@ export function renderProgress(s: ProgressSnapshot, options: RenderOptions = {})
     options.color ? `${ANSI[code]}${text}${ANSI.reset}` : text;
   const statusColor = s.status === 'SUCCEEDED' ? 'green' : s.status === 'RUNNING' ? 'bold' : 'red';
   const lines: string[] = [];
+  // Most telling first: a narrow terminal cuts the execution's name, not its status.
   lines.push(
-    `${paint('bold', s.stateMachine)} ${s.name}  ${paint(statusColor, s.status)}` +
-      `${s.phase && s.status === 'RUNNING' ? `  ${s.phase}` : ''}  elapsed ${formatDuration(elapsedMs(s))}`,
+    `${paint('bold', s.stateMachine)}  ${paint(statusColor, s.status)}` +
+      `${s.phase && s.status === 'RUNNING' ? `  ${s.phase}` : ''}  elapsed ${formatDuration(elapsedMs(s))}  ${s.name}`,
   );
   if (s.items) {
     const done = doneCount(s.items);

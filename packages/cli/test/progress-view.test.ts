@@ -43,7 +43,7 @@ describe('renderProgress (terminal)', () => {
   test('GIVEN a running snapshot WHEN rendered THEN every number of the view is there', () => {
     const text = renderProgress(running, { columns: 120 }).join('\n');
 
-    assert.match(text, /monte-carlo run-1 {2}RUNNING {2}ProcessItems {2}elapsed 1:35/);
+    assert.match(text, /^monte-carlo {2}RUNNING {2}ProcessItems {2}elapsed 1:35 {2}run-1\n/);
     assert.match(text, /6,000 \/ 20,000 {2}30%/);
     assert.match(text, /125\/s {2}ETA 1:52/);
     assert.match(text, /batches {2}29 \/ 100 done, 10 running, 60 pending, 1 failed/);
@@ -85,7 +85,7 @@ describe('renderProgress (terminal)', () => {
     };
     const text = renderProgress(failed, { columns: 200 }).join('\n');
 
-    assert.match(text, /FAILED {2}elapsed 1:01/);
+    assert.match(text, /^monte-carlo {2}FAILED {2}elapsed 1:01 {2}run-1\n/);
     assert.match(
       text,
       /error {4}States\.ExceedToleratedFailureThreshold: The Map Run failed: too many failures/,
