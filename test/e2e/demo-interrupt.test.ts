@@ -15,6 +15,19 @@ import { fileURLToPath } from 'node:url';
 import { processesTalkingTo } from './demo-processes.ts';
 
 const BIN = fileURLToPath(new URL('../../packages/cli/bin/stepfleet.js', import.meta.url));
+/** A run long enough to interrupt: 40 batches of 100 loans × 20,000 draws, timeScale 10. */
+const DEMO_ARGS = [
+  'run',
+  'monte-carlo',
+  '--items',
+  '4000',
+  '--size',
+  '20000',
+  '--batch',
+  '100',
+  '--time-scale',
+  '10',
+];
 let dir: string;
 
 before(async () => {
@@ -26,18 +39,7 @@ after(async () => {
 
 for (const stopOnExit of [true, false]) {
   test(`GIVEN a running demo ${stopOnExit ? 'with' : 'without'} --stop-on-exit and no terminal WHEN Ctrl-C THEN the execution is stopped, exit 1, no process left`, async () => {
-    const args = [
-      'run',
-      'monte-carlo',
-      '--items',
-      '4000',
-      '--size',
-      '20000',
-      '--batch',
-      '100',
-      '--time-scale',
-      '10',
-    ];
+    const args = [...DEMO_ARGS];
     const child = spawn(
       process.execPath,
       [BIN, ...args, '--out', dir, ...(stopOnExit ? ['--stop-on-exit'] : [])],
@@ -76,24 +78,7 @@ for (const stopOnExit of [true, false]) {
 }
 
 test('GIVEN a terminal WHEN the demo runs and Ctrl-C is answered y THEN the view is redrawn in place, the question asked, the run stopped, no process left', async () => {
-  const command = [
-    process.execPath,
-    BIN,
-    'run',
-    'monte-carlo',
-    '--items',
-    '4000',
-    '--size',
-    '20000',
-    '--batch',
-    '100',
-    '--time-scale',
-    '10',
-    '--out',
-    dir,
-  ]
-    .map((arg) => `'${arg}'`)
-    .join(' ');
+  const command = [process.execPath, BIN, ...DEMO_ARGS, '--out', dir].map((arg) => `'${arg}'`).join(' ');
   // script(1) gives the CLI a pseudo-terminal: stdout is a TTY, and a ^C typed on its input is
   // turned into SIGINT by the terminal, as when a user presses Ctrl-C.
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
