@@ -64,6 +64,11 @@ const cases: [string, string[], RegExp][] = [
     /--endpoint, --time-scale and --data are for local runs/,
   ],
   [
+    'job options with --aws',
+    ['run', 'monte-carlo', '--aws', '--items', '5', '--seed', '1'],
+    /--items, --seed: on AWS the deployed job's settings apply/,
+  ],
+  [
     'a bad endpoint',
     ['run', 'monte-carlo', '--endpoint', 'nope'],
     /--endpoint must be an http\(s\) URL, got 'nope'/,

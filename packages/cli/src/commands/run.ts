@@ -26,8 +26,8 @@ Where:
   --stack NAME         with --aws: the stack (default Stepfleet<JobName>, e.g. StepfleetMonteCarlo)
   --outputs-file FILE  with --aws: a 'cdk deploy --outputs-file' JSON instead of DescribeStacks
 
-Job options (their meaning is the job's; monte-carlo: loans, seed, draws, loans per batch):
-  --items N            items in the run (locally: how many to generate)
+Job options, local runs (their meaning is the job's; monte-carlo: loans, seed, draws, loans/batch):
+  --items N            items in the run (how many to generate)
   --seed S             seed of the data and the job
   --size N             work per item
   --batch N            items per batch
@@ -81,6 +81,14 @@ const run: Command = {
     const target = values.aws ? 'aws' : 'local';
     if (target === 'aws' && (values.endpoint || values['time-scale'] || values.data)) {
       throw new UsageError('--endpoint, --time-scale and --data are for local runs');
+    }
+    const jobOptions = ['items', 'seed', 'size', 'batch', 'workers', 'threads'] as const;
+    const given = jobOptions.filter((name) => values[name] !== undefined);
+    if (target === 'aws' && given.length > 0) {
+      // The deployed state machine fixes them: accepting them would ignore them silently.
+      throw new UsageError(
+        `${given.map((n) => `--${n}`).join(', ')}: on AWS the deployed job's settings apply (change them in infra/ and redeploy)`,
+      );
     }
     if (target === 'local' && (values.stack || values['outputs-file'])) {
       throw new UsageError('--stack and --outputs-file are for --aws runs');
