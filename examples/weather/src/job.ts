@@ -131,8 +131,13 @@ export function weatherJob(options: WeatherJobOptions = {}): JobSpec {
     // Every slot of the fleet busy: a thread runs tasksPerThread batches at once.
     maxConcurrency: maxWorkers * threads * tasksPerThread,
     toleratedFailure: { percentage: tolerated },
-    // Reading a file is idempotent: retrying a batch is always safe, a timed-out one included.
-    retry: { errors: [...DEFAULT_RETRYABLE_ERRORS, 'States.Timeout'], maxAttempts: 2, intervalSeconds: 1 },
+    // Reading a file is idempotent: retrying a batch is always safe, a timed-out one included
+    // (Handler.Timeout: the worker aborted it at its deadline; States.Timeout: Step Functions did).
+    retry: {
+      errors: [...DEFAULT_RETRYABLE_ERRORS, 'Handler.Timeout', 'States.Timeout'],
+      maxAttempts: 2,
+      intervalSeconds: 1,
+    },
     activity: { timeoutSeconds, heartbeatSeconds: Math.min(30, Math.floor(timeoutSeconds / 2)) },
     aggregate: { handler: handlers.aggregate, timeoutSeconds: 600, heartbeatSeconds: 60 },
     worker: {
