@@ -119,3 +119,28 @@ test('GIVEN a terminal WHEN the demo runs and Ctrl-C is answered y THEN the view
   assert.ok(text.includes('\x1b[?25h'), 'the cursor is shown again');
   assert.deepEqual(await processesTalkingTo(url), [], 'no worker process is left');
 });
+
+test('GIVEN the demo writing its portfolio WHEN Ctrl-C THEN it stops there, closes the backend, exits 130, no process left', async () => {
+  const child = spawn(process.execPath, [BIN, 'run', 'monte-carlo', '--items', '300000', '--out', dir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve) => {
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      if (stdout.includes('preparing the data')) resolve();
+    });
+  });
+  child.kill('SIGINT');
+
+  assert.equal(await exited, 130, `${stdout}\n${stderr}`);
+  assert.match(stderr, /stepfleet run: interrupted \(Ctrl-C\) before the run ended/);
+  assert.doesNotMatch(stdout, /started arn:/, 'no execution was started');
+  assert.match(stdout, /stopping the local backend and its workers/);
+  const url = /local backend on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
+  assert.ok(url);
+  assert.deepEqual(await processesTalkingTo(url), []);
+});

@@ -138,8 +138,19 @@ export async function runLocalJob(options: LocalRunOptions): Promise<LocalRunOut
     ecs: new ECSClient(config),
     s3: new S3Client({ ...config, forcePathStyle: true }),
   };
-  const prepareAbort = new AbortController();
-  const abortPrepare = () => prepareAbort.abort();
+  // Ctrl-C outside the progress view (which handles its own): the first ends the run at the
+  // next step, and the backend still closes (stopping every worker); a second exits at once,
+  // and the backend's exit handler kills what is left.
+  const interrupted = new AbortController();
+  const onSigint = () => {
+    if (interrupted.signal.aborted) process.exit(130);
+    interrupted.abort();
+  };
+  const checkInterrupted = () => {
+    if (interrupted.signal.aborted)
+      throw new RunInterruptedError('interrupted (Ctrl-C) before the run ended');
+  };
+  process.on('SIGINT', onSigint);
   const stopReconcile = new AbortController();
   let reconcile: Promise<void> | undefined;
   try {
@@ -150,18 +161,17 @@ export async function runLocalJob(options: LocalRunOptions): Promise<LocalRunOut
     if (plan.prepare && !options.skipPrepare) {
       const started = performance.now();
       say('preparing the data…');
-      process.once('SIGINT', abortPrepare);
       const { CreateBucketCommand } = await import('@aws-sdk/client-s3');
       await clients.s3.send(new CreateBucketCommand({ Bucket: inputBucket })).catch((error: Error) => {
         if (error.name !== 'BucketAlreadyOwnedByYou') throw error;
       });
-      const summary = await plan.prepare({
-        s3: clients.s3,
-        inputBucket,
-        log: say,
-        signal: prepareAbort.signal,
-      });
-      process.off('SIGINT', abortPrepare);
+      const summary = await plan
+        .prepare({ s3: clients.s3, inputBucket, log: say, signal: interrupted.signal })
+        .catch((error: unknown) => {
+          checkInterrupted();
+          throw error;
+        });
+      checkInterrupted();
       prepareMs = performance.now() - started;
       say(`${summary ?? 'data ready'} (${(prepareMs / 1000).toFixed(1)} s)`);
     }
@@ -172,6 +182,7 @@ export async function runLocalJob(options: LocalRunOptions): Promise<LocalRunOut
       ...(backend ? { controllerFunction: LOCAL_CONTROLLER_FUNCTION } : {}),
       timeScale: backend?.clock.timeScale ?? options.backendOptions?.timeScale ?? 1,
     });
+    checkInterrupted();
     reconcile = startReconcile(options, backend, clients, deployment, stopReconcile.signal);
     const { executionArn } = await clients.sfn.send(
       new StartExecutionCommand({
@@ -188,6 +199,8 @@ export async function runLocalJob(options: LocalRunOptions): Promise<LocalRunOut
       executionArn: executionArn!,
     };
     await options.onStarted?.(context);
+    // The view handles Ctrl-C while it runs (ask, stop, or a second one to exit).
+    process.off('SIGINT', onSigint);
     const display = new ProgressDisplay(out, options.tty === undefined ? {} : { tty: options.tty });
     const watched = await watchRun({
       sfn: clients.sfn,
@@ -200,6 +213,9 @@ export async function runLocalJob(options: LocalRunOptions): Promise<LocalRunOut
       ...(options.onSnapshot ? { onSnapshot: options.onSnapshot } : {}),
     });
     const { snapshot } = watched;
+    process.on('SIGINT', onSigint);
+    if (watched.end === 'forced')
+      throw new RunInterruptedError('interrupted (Ctrl-C twice) while the run went on');
     await options.onFinished?.({ ...context, snapshot });
     let output: unknown;
     let files: readonly string[] = [];
@@ -227,7 +243,7 @@ export async function runLocalJob(options: LocalRunOptions): Promise<LocalRunOut
       prepareMs,
     };
   } finally {
-    process.off('SIGINT', abortPrepare);
+    process.off('SIGINT', onSigint);
     stopReconcile.abort();
     await reconcile;
     clients.sfn.destroy();
@@ -293,4 +309,9 @@ function startReconcile(
 /** Waits `ms`, or less when `signal` aborts. */
 async function sleep(ms: number, signal: AbortSignal): Promise<void> {
   await delay(ms, undefined, { signal }).catch(() => {});
+}
+
+/** The user interrupted a local run with Ctrl-C; the backend and its workers were closed. */
+export class RunInterruptedError extends Error {
+  override readonly name = 'RunInterruptedError';
 }

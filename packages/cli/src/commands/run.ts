@@ -127,7 +127,7 @@ const run: Command = {
       });
       return end === 'detached' || snapshot.status === 'SUCCEEDED' ? 0 : 1;
     }
-    const { runLocalJob } = await import('../local-run.ts');
+    const { runLocalJob, RunInterruptedError } = await import('../local-run.ts');
     const outcome = await runLocalJob({
       plan,
       ...(values.endpoint ? { endpoint: values.endpoint } : {}),
@@ -135,7 +135,13 @@ const run: Command = {
       stopOnExit: values['stop-on-exit'] === true,
       ...(values.out ? { outDir: values.out } : {}),
       ...(tty === undefined ? {} : { tty }),
+    }).catch((error: unknown) => {
+      if (!(error instanceof RunInterruptedError)) throw error;
+      process.stderr.write(`stepfleet run: ${error.message}\n`);
+      return undefined;
     });
+    // 130: the shell's code for a command ended by Ctrl-C.
+    if (!outcome) return 130;
     return outcome.status === 'SUCCEEDED' ? 0 : 1;
   },
 };
