@@ -32,7 +32,7 @@ import type { ProgressSnapshot } from '../../packages/cli/src/progress-snapshot.
 import { processesTalkingTo } from './demo-processes.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SMALL = { target: 'local', items: 480, size: 4000, seed: 'e2e' } as const satisfies JobRunOptions;
+const SMALL = { target: 'local', items: 480, size: 20_000, seed: 'e2e' } as const satisfies JobRunOptions;
 const ENV = [
   'AWS_ENDPOINT_URL',
   'AWS_REGION',
@@ -239,7 +239,7 @@ describe('the demo job, end to end on the local backend', () => {
     let stopKilling = () => {};
     const killer = (context: LocalRunContext) => {
       const batchActivity = context.deployment.resources.activityArn;
-      // Every 20 ms: a worker process holding a started batch task is killed, up to 2 of them,
+      // Every 5 ms: a worker process holding a started batch task is killed, up to 2 of them,
       // at a random moment of the run (the first one after a random delay).
       const notBefore = Date.now() + Math.random() * 500;
       const timer = setInterval(() => {
@@ -260,7 +260,7 @@ describe('the demo job, end to end on the local backend', () => {
         if (victim?.pid === undefined) return;
         process.kill(victim.pid, 'SIGKILL');
         killed.push(victim.pid);
-      }, 20);
+      }, 5);
       stopKilling = () => clearInterval(timer);
     };
     let run: Awaited<ReturnType<typeof demoRun>>;
@@ -292,7 +292,7 @@ describe('the demo job, end to end on the local backend', () => {
       '--items',
       '480',
       '--size',
-      '4000',
+      '20000',
       '--seed',
       'e2e',
       '--batch',
