@@ -35,13 +35,12 @@ test('stepfleet worker: serves, is healthy through --health, exits 0 on SIGTERM'
   const dir = await mkdtemp(join(tmpdir(), 'stepfleet-cli-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const healthFile = join(dir, 'health.json');
-  const worker = startWorker(t, backend, { STEPFLEET_HEALTH_FILE: healthFile, STEPFLEET_THREADS: '1' }, [
-    cli,
-    'worker',
-    fixture('behaviors.ts'),
-    '--activity-arn',
-    arns[0] as string,
-  ]);
+  const worker = startWorker(
+    t,
+    backend,
+    { STEPFLEET_HEALTH_FILE: healthFile, STEPFLEET_THREADS: '1', STEPFLEET_METRICS: 'on' },
+    [cli, 'worker', fixture('behaviors.ts'), '--activity-arn', arns[0] as string],
+  );
 
   // WHEN a task runs
   const outcome = await backend.activities.schedule(arns[0] as string, batchInput([4, 5], { mode: 'ok' }), {
@@ -60,6 +59,14 @@ test('stepfleet worker: serves, is healthy through --health, exits 0 on SIGTERM'
   const after = await runCli(['worker', '--health', '--health-file', healthFile]);
   assert.equal(after.code, 1, after.out);
   assert.match(after.out, /worker stopped/);
+  // AND its last CloudWatch EMF line counted the task
+  const emf = worker.lines.findLast((l) => l._aws !== undefined) as Record<string, unknown> | undefined;
+  assert.ok(emf, 'an EMF line on stdout');
+  assert.equal(emf.tasksSucceeded, 1);
+  assert.equal(
+    (emf._aws as { CloudWatchMetrics: { Namespace: string }[] }).CloudWatchMetrics[0]?.Namespace,
+    'stepfleet/worker',
+  );
 });
 
 test('stepfleet worker: a bad option is a usage error naming it', async () => {
