@@ -8,8 +8,12 @@ import { TokenBucket } from './token-bucket.ts';
 
 /** What the heartbeater needs from the worker. */
 export interface HeartbeatContext {
-  /** Sends SendTaskHeartbeat; throws what the SDK throws. */
-  send(token: string): Promise<void>;
+  /**
+   * Sends SendTaskHeartbeat, giving up after `timeoutMs` (a beat stuck longer than an interval
+   * is worth less than the next one; unlike a poll, abandoning it loses nothing). Throws what
+   * the SDK throws.
+   */
+  send(token: string, timeoutMs: number): Promise<void>;
   /** Whether an error means the task is gone (TaskTimedOut, TaskDoesNotExist, InvalidToken). */
   isTaskGone(error: unknown): boolean;
   /** Called once when a token's task is gone: abort its work, free its slot, report nothing. */
@@ -130,7 +134,7 @@ export class Heartbeater {
     h.inFlight = true;
     const lagMs = Math.max(0, now - h.nextAt);
     try {
-      await this.#ctx.send(token);
+      await this.#ctx.send(token, h.intervalMs);
       h.lastSentAt = this.#now();
       h.nextAt = h.lastSentAt + this.#jittered(h.intervalMs);
       this.#ctx.onSent?.(lagMs);

@@ -183,8 +183,11 @@ export class RunningTask {
       // Leave time to report Handler.Timeout before Step Functions times the task out.
       const budget = ms > 2 * ctx.timeoutMarginMs ? ms - ctx.timeoutMarginMs : ms / 2;
       candidates.push(budget);
-      // The clock started when the state was entered (queue time counts, as on AWS).
-      const entered = task.stateEnteredTime === undefined ? Number.NaN : Date.parse(task.stateEnteredTime);
+      // The clock started when the state was entered (queue time counts, as on AWS). Only for
+      // the first attempt: a retry keeps the state's EnteredTime, but its timeout runs anew.
+      const firstAttempt = (task.attempt ?? 0) === 0;
+      const entered =
+        task.stateEnteredTime === undefined || !firstAttempt ? Number.NaN : Date.parse(task.stateEnteredTime);
       if (entered < this.#startedAt) candidates.push(Math.max(0, budget - (this.#startedAt - entered)));
     }
     return candidates.length ? this.#startedAt + Math.min(...candidates) : null;

@@ -211,8 +211,10 @@ export class Worker extends EventEmitter<WorkerEvents> {
 
     const heartbeater = new Heartbeater(
       {
-        send: async (token) => {
-          await reportClient.send(new SendTaskHeartbeatCommand({ taskToken: token }));
+        send: async (token, timeoutMs) => {
+          await reportClient.send(new SendTaskHeartbeatCommand({ taskToken: token }), {
+            abortSignal: AbortSignal.timeout(Math.max(1_000, timeoutMs)),
+          });
         },
         isTaskGone,
         onTaskLost: (token, error) => this.#taskByToken(token)?.lost(awsErrorName(error)),
