@@ -61,7 +61,7 @@ export class ProgressReader {
     const execution = await sfn.send(new DescribeExecutionCommand({ executionArn: this.#executionArn }), {
       abortSignal,
     });
-    const history = await this.#history(this.#executionArn, abortSignal);
+    const history = await this.#history(this.#executionArn, true, abortSignal);
     const atMs = Date.now();
     const failures: Record<string, number> = {};
     let phase: string | undefined;
@@ -114,7 +114,12 @@ export class ProgressReader {
     };
   }
 
-  async #history(executionArn: string, abortSignal?: AbortSignal): Promise<HistoryEvent[]> {
+  /** Every event of an execution; `withData` adds inputs and parameters (the scale steps' fleet). */
+  async #history(
+    executionArn: string,
+    withData: boolean,
+    abortSignal?: AbortSignal,
+  ): Promise<HistoryEvent[]> {
     const events: HistoryEvent[] = [];
     let nextToken: string | undefined;
     do {
@@ -123,7 +128,7 @@ export class ProgressReader {
           executionArn,
           maxResults: 1000,
           nextToken,
-          includeExecutionData: true,
+          includeExecutionData: withData,
         }),
         { abortSignal },
       );
@@ -152,7 +157,8 @@ export class ProgressReader {
     for (let i = 0; i < todo.length; i += 8) {
       await Promise.all(
         todo.slice(i, i + 8).map(async (arn) => {
-          const events = await this.#history(arn, abortSignal);
+          // Error names only: without the data, a batch's items are not sent again.
+          const events = await this.#history(arn, false, abortSignal);
           this.#childFailures.set(
             arn,
             events.map(attemptFailureOf).filter((e): e is string => e !== undefined),
