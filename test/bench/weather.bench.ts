@@ -6,9 +6,9 @@
  *
  * The example runs as it does in production: one real `stepfleet worker` process polling the
  * activity, a Distributed Map over an S3 listing of the station files (ItemReader, ItemBatcher,
- * ResultWriter), the batch handler in per-item mode (16 files in flight per batch, 4 batches per
+ * ResultWriter), the batch handler in per-item mode (32 files in flight per batch, 4 batches per
  * thread, 1 thread). The figure is files per second of the whole Map Run, from StartExecution to
- * SUCCEEDED. Medians of 3 runs each, interleaved.
+ * SUCCEEDED. Medians of 5 runs each, interleaved.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -26,6 +26,7 @@ import { generateDefinition, STATE_NAMES } from '@stepfleet/job';
 import { startLocalBackend } from '@stepfleet/local';
 import { planDataset } from '../../examples/weather/src/dataset.ts';
 import { writeDataset } from '../../examples/weather/src/dataset-writer.ts';
+import { ITEM_CONCURRENCY } from '../../examples/weather/src/handler.ts';
 import { WEATHER_HANDLERS, WEATHER_PREFIX, weatherJob } from '../../examples/weather/src/job.ts';
 import { scanStationFile } from '../../examples/weather/src/monthly-max.ts';
 import { type Bench, type BenchFigure, median } from './types.ts';
@@ -34,7 +35,7 @@ const FILES = 1_000;
 const BASELINE_FILES = 100;
 const FILES_PER_BATCH = 50;
 const S3_LATENCY_MS = 20;
-const RUNS = 3;
+const RUNS = 5;
 const BUCKET = 'weather-bench';
 const RESULTS = 'weather-bench-results';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -158,7 +159,7 @@ const bench: Bench = async () => {
     const figures: BenchFigure[] = [
       {
         id: 'weather.files-per-worker-process',
-        what: `I/O-bound example: station files/s of a ${FILES}-file Distributed Map run on one worker process (1 thread × 4 batches × 16 files in flight) with ${S3_LATENCY_MS} ms added per S3 call, vs the sequential get-transform-put loop`,
+        what: `I/O-bound example: station files/s of a ${FILES}-file Distributed Map run on one worker process (1 thread × 4 batches × ${ITEM_CONCURRENCY} files in flight) with ${S3_LATENCY_MS} ms added per S3 call, vs the sequential get-transform-put loop`,
         value,
         unit: 'files/s',
         baseline,

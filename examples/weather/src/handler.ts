@@ -17,7 +17,7 @@ import { applyFaults } from './faults.ts';
 import { type StationMonthlyMax, scanStationFile } from './monthly-max.ts';
 
 /** Files of one batch in flight at once in a task. */
-export const ITEM_CONCURRENCY = 16;
+export const ITEM_CONCURRENCY = 32;
 
 /** A station-file item: an entry of an S3 listing or of the dataset's manifest. */
 export interface StationFileItem {

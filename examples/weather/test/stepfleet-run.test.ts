@@ -105,18 +105,23 @@ test('stepfleet run weather: the per-month maxima of the reference, the bad file
   );
 });
 
-test('the fault test mode through the real pipeline: a crash and a hang on the first attempt are retried, a thrown item is named', async () => {
+test('the fault test mode through the real pipeline: a crashed thread on the first attempt is retried, a thrown item is named', async () => {
   // GIVEN 24 clean station files, and faults on three of them, only on attempt 0
   const options = { target: 'local' as const, items: 24, seed: 'faults', batchSize: 6, workers: 1 };
   const keys = planDataset(weatherRunDataset(options, { corrupt: 0 })).objects.map((o) => o.key);
-  const faults = { throwOnKeys: [keys[1]!], crashThreadOnKey: keys[9]!, hangOnKey: keys[20]!, attempts: 1 };
+  // (A hang is tested in s3-pipeline.test.ts: here its deadline would have to be short enough to
+  // wait for, and a cold worker under load can take that long on its first batch.)
+  const faults = {
+    throwOnKeys: [keys[1]!],
+    crashThreadOnKey: keys[9]!,
+    crashMode: 'uncaught' as const,
+    attempts: 1,
+  };
   const plan = weatherPlan(options, {
     corrupt: 0,
     faults,
     // One batch at a time: a crashed thread takes the batches it runs with it, which would retry them clean.
     tasksPerThread: 1,
-    // A hung batch is aborted at the worker's deadline (the timeout less its margin), then retried.
-    activityTimeoutSeconds: 4,
     workerEnvironment: { STEPFLEET_PROTECTION_IDLE_RELEASE_MS: '1000' },
   });
   const before = new Set(backend.activities.stats().tasks.map((t) => t.taskId));
@@ -129,7 +134,7 @@ test('the fault test mode through the real pipeline: a crash and a hang on the f
     outDir: join(outDir, 'faults'),
     refreshMs: 250,
   });
-  // THEN it succeeds: the crashed and hung batches were retried clean, the thrown item is named
+  // THEN it succeeds: the crashed batch was retried clean, the thrown item is named
   assert.equal(outcome.status, 'SUCCEEDED');
   const summary = (outcome.output as { result: WeatherSummary }).result;
   assert.deepEqual(
@@ -137,13 +142,13 @@ test('the fault test mode through the real pipeline: a crash and a hang on the f
     [[keys[1], 'Weather.InjectedFault']],
   );
   assert.deepEqual(summary.files, { total: 24, succeeded: 23, failed: 1 });
-  // AND the crash and the hang did happen, once each (attempt 0), before their clean retries
+  // AND the crash did happen, once (attempt 0), before the clean retry
   const failedTasks = backend.activities
     .stats()
     .tasks.filter((t) => !before.has(t.taskId) && t.status === 'FAILED')
     .map((t) => t.error)
     .sort();
-  assert.deepEqual(failedTasks, ['Handler.Timeout', 'Worker.Crashed']);
+  assert.deepEqual(failedTasks, ['Worker.Crashed']);
   const stored = JSON.parse(await readFile(join(outDir, 'faults', 'weather-monthly-max.json'), 'utf8'));
   assert.deepEqual(
     stored.months.map(({ tmaxC: _, ...m }: { tmaxC: number }) => m),
