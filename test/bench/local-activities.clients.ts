@@ -103,7 +103,15 @@ async function roundTrips(tasks: number): Promise<void> {
   );
 }
 
+/** A positive number runs that many round trips; 0 closes the clients and ends the thread. */
 parentPort!.on('message', (tasks: number) => {
+  if (tasks === 0) {
+    for (const sfn of sfns) sfn.destroy();
+    rawAgent.destroy();
+    parentPort!.postMessage({ ok: true });
+    setImmediate(() => parentPort!.close());
+    return;
+  }
   roundTrips(tasks).then(
     () => parentPort!.postMessage({ ok: true }),
     (error: unknown) => parentPort!.postMessage({ ok: false, error: String(error) }),

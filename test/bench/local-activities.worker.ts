@@ -100,6 +100,8 @@ async function handle(request: Request): Promise<unknown> {
     case 'close': {
       closeFloor?.();
       await backend?.close();
+      // Let the thread end once the answer is sent.
+      setImmediate(() => parentPort!.close());
       return { closed: true };
     }
   }
