@@ -2,7 +2,7 @@
  * `npm run bench [name-filter...]`: runs every `test/bench/*.bench.ts`, prints one table of
  * figures with their baselines, ratios and goals, and writes `test/bench/results.json`.
  */
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Bench, BenchFigure } from './types.ts';
 
@@ -46,8 +46,16 @@ console.log(line(header));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const r of rows) console.log(line(r));
 for (const f of figures) console.log(`  ${f.id}: ${f.what}`);
-await writeFile(join(dir, 'results.json'), `${JSON.stringify(figures, null, 2)}\n`);
+// A filtered run updates its own figures and keeps the others', so the file stays whole.
+const resultsPath = join(dir, 'results.json');
+const previous: BenchFigure[] =
+  filters.length === 0 ? [] : await readFile(resultsPath, 'utf8').then(JSON.parse, () => []);
+const fresh = new Set(figures.map((f) => f.id));
+const merged = [...previous.filter((f) => !fresh.has(f.id)), ...figures].sort((a, b) =>
+  a.id.localeCompare(b.id),
+);
+await writeFile(resultsPath, `${JSON.stringify(merged, null, 2)}\n`);
 console.log(
-  `\nwrote test/bench/results.json (${figures.length} figures, ${failures} benchmark files failed)`,
+  `\nwrote test/bench/results.json (${figures.length} measured now, ${merged.length} in all, ${failures} files failed)`,
 );
 process.exitCode = failures > 0 ? 1 : 0;
