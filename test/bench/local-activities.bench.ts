@@ -61,7 +61,7 @@ class Thread<Message> {
 interface Run {
   /** Round trips per second, wall clock. */
   readonly rate: number;
-  /** Server thread busy time per round trip, µs. */
+  /** Server thread CPU time per round trip, µs. */
   readonly serverUs: number;
   /** Round trips per CPU-second of the whole process (clients and server threads). */
   readonly perCpuSecond: number;
@@ -92,7 +92,7 @@ async function measure(kind: 'backend' | 'floor', clientKind: ClientsData['kind'
       await Promise.all(clients.map((c) => c.call(TASKS_PER_RUN / CLIENT_THREADS)));
       const cpu = process.cpuUsage(cpuBefore);
       const seconds = (performance.now() - started) / 1000;
-      const { activeMs } = await server.call<{ activeMs: number }>({ cmd: 'busy' });
+      const { cpuUs } = await server.call<{ cpuUs: number }>({ cmd: 'busy' });
       if (kind === 'backend') {
         const { succeeded } = await server.call<{ succeeded: number }>({ cmd: 'settled' });
         if (succeeded !== TASKS_PER_RUN) throw new Error(`${succeeded} of ${TASKS_PER_RUN} tasks succeeded`);
@@ -101,7 +101,7 @@ async function measure(kind: 'backend' | 'floor', clientKind: ClientsData['kind'
       if (run > 0) {
         runs.push({
           rate: TASKS_PER_RUN / seconds,
-          serverUs: (activeMs * 1000) / TASKS_PER_RUN,
+          serverUs: cpuUs / TASKS_PER_RUN,
           perCpuSecond: TASKS_PER_RUN / ((cpu.user + cpu.system) / 1e6),
         });
       }
@@ -183,7 +183,7 @@ const bench: Bench = async () => {
     },
     {
       id: 'local.activity-server-cost',
-      what: `backend thread busy time per round trip (2 requests), ${setup}; baseline: the bare node:http server's [${list(floor, (r) => r.serverUs)}] µs`,
+      what: `backend thread CPU time per round trip (2 requests), ${setup}; baseline: the bare node:http server's [${list(floor, (r) => r.serverUs)}] µs`,
       value: serverUs,
       unit: 'µs',
       baseline: floorUs,

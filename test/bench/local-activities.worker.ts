@@ -29,7 +29,7 @@ let backend: LocalBackend | undefined;
 let activityArn = '';
 let outcomes: Promise<ActivityOutcome>[] = [];
 let closeFloor: (() => void) | undefined;
-let lastBusy = performance.eventLoopUtilization();
+let lastCpu = process.threadCpuUsage();
 
 async function handle(request: Request): Promise<unknown> {
   switch (request.cmd) {
@@ -91,11 +91,11 @@ async function handle(request: Request): Promise<unknown> {
       return { churned: request.tasks };
     }
     case 'busy': {
-      // Time this thread's event loop was busy since the last call: the server's cost.
-      const now = performance.eventLoopUtilization();
-      const activeMs = performance.eventLoopUtilization(now, lastBusy).active;
-      lastBusy = now;
-      return { activeMs };
+      // CPU time of this thread alone since the last call: the server's cost, which other
+      // load on the machine does not inflate the way wall-clock busy time would be.
+      const used = process.threadCpuUsage(lastCpu);
+      lastCpu = process.threadCpuUsage();
+      return { cpuUs: used.user + used.system };
     }
     case 'close': {
       closeFloor?.();
