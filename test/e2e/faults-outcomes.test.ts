@@ -32,7 +32,6 @@ import { untilWorking } from './harness/worker-signals.ts';
 let suite: FaultSuite;
 let plan: JobPlan;
 let dir: string;
-let prepared = false;
 const controllers: ControllerProcess[] = [];
 
 before(async () => {
@@ -50,12 +49,6 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function skipPrepare(): boolean {
-  const skip = prepared;
-  prepared = true;
-  return skip;
-}
-
 /** No item has two results among what the ResultWriter wrote for an unfinished run, if anything. */
 async function assertNoItemTwice(job: string): Promise<number> {
   const manifest = await findManifest(suite.s3, 'stepfleet-results', job);
@@ -69,7 +62,6 @@ async function assertNoItemTwice(job: string): Promise<number> {
 test('GIVEN a run stopped with StopExecution mid-run THEN it is ABORTED and the controller brings the fleet to 0', async (t) => {
   const run = await runScenario(suite, {
     plan,
-    skipPrepare: skipPrepare(),
     tuning: { name: 'mc-stopped' },
     onStarted: async (context) => {
       await untilWorking(suite.backend, context, 6);
@@ -91,11 +83,10 @@ test('GIVEN a run stopped with StopExecution mid-run THEN it is ABORTED and the 
 });
 
 test('GIVEN a state machine timeout shorter than the run THEN it is TIMED_OUT and the fleet ends at 0', async (t) => {
+  // One worker needs several seconds for the 40 batches; 10 simulated seconds are 1 s.
   const run = await runScenario(suite, {
-    plan,
-    skipPrepare: skipPrepare(),
-    // 30 simulated seconds: 3 s, less than the run needs.
-    tuning: { name: 'mc-timeout', timeoutSeconds: 30 },
+    plan: await monteCarloPlan({ workers: 1 }),
+    tuning: { name: 'mc-timeout', timeoutSeconds: 10 },
   });
   assert.equal(run.status, 'TIMED_OUT', run.log);
   assert.equal(run.error, 'States.Timeout');
@@ -112,7 +103,6 @@ test('GIVEN the stepfleet controller process SIGKILLed mid-run and restarted THE
   const twoWorkers = await monteCarloPlan({ workers: 2 });
   const run = await runScenario(suite, {
     plan: twoWorkers,
-    skipPrepare: skipPrepare(),
     tuning: { name: 'mc-controller-kill' },
     // Only the controller process reconciles (the scale steps still invoke the local function).
     reconcileSeconds: 3600,

@@ -19,7 +19,6 @@ import { assertMonteCarloIntact, monteCarloPlan } from './harness/monte-carlo.ts
 
 let suite: FaultSuite;
 let plan: JobPlan;
-let prepared = false;
 
 before(async () => {
   suite = await startFaultSuite();
@@ -27,17 +26,9 @@ before(async () => {
 });
 after(() => suite?.close());
 
-/** The first scenario of the file writes the portfolio; the others reuse it. */
-function skipPrepare(): boolean {
-  const skip = prepared;
-  prepared = true;
-  return skip;
-}
-
 test('GIVEN 20 % ThrottlingException on every Step Functions call THEN the job succeeds unchanged', async (t) => {
   const run = await runScenario(suite, {
     plan,
-    skipPrepare: skipPrepare(),
     tuning: { name: 'mc-throttled' },
     faults: [{ service: 'states', throttleRate: 0.2 }],
   });
@@ -49,7 +40,6 @@ test('GIVEN 20 % ThrottlingException on every Step Functions call THEN the job s
 test('GIVEN 50 ms added to every call (Step Functions, ECS, S3) THEN the job succeeds unchanged', async (t) => {
   const run = await runScenario(suite, {
     plan,
-    skipPrepare: skipPrepare(),
     tuning: { name: 'mc-latency' },
     faults: [{ service: '*', latencyMs: 50 }],
   });
@@ -60,7 +50,6 @@ test('GIVEN 50 ms added to every call (Step Functions, ECS, S3) THEN the job suc
 test('GIVEN responses of SendTaskSuccess and SendTaskHeartbeat dropped after they took effect THEN no batch is counted twice', async (t) => {
   const run = await runScenario(suite, {
     plan,
-    skipPrepare: skipPrepare(),
     tuning: { name: 'mc-dropped' },
     faults: [
       { service: 'states', operation: 'SendTaskSuccess', dropRate: 0.3 },
@@ -76,7 +65,6 @@ test('GIVEN two runs at once on one service THEN both succeed with the same resu
   let second: Promise<ExecutionRun> | undefined;
   const first = await runScenario(suite, {
     plan,
-    skipPrepare: skipPrepare(),
     tuning: { name: 'mc-two-runs' },
     onStarted: (context) => {
       second = runAlongside(context);

@@ -29,7 +29,6 @@ test('GIVEN workers SIGKILLed at random during the run THEN their batches come b
   let kills = 0;
   const run = await runScenario(suite, {
     plan,
-    skipPrepare: true,
     // Kills can hit a batch more than once; the job's retries must outlast them.
     tuning: { name: 'mc-sigkill', maxAttempts: 5 },
     onStarted: async (context) => {
@@ -46,7 +45,6 @@ test('GIVEN SIGTERM storms (Spot interruptions) THEN workers drain, replacements
   let signals = 0;
   const run = await runScenario(suite, {
     plan,
-    skipPrepare: true,
     tuning: { name: 'mc-sigterm' },
     onStarted: async (context) => {
       signals = await sigtermStorms(suite.backend, context, { workers: 2, storms: 2 });

@@ -37,6 +37,8 @@ export interface FaultSuite {
   readonly backend: LocalBackend;
   /** An S3 client for the backend (results, data). */
   readonly s3: S3Client;
+  /** The item sources whose data a scenario of this file has written already. */
+  readonly prepared: Set<string>;
   /** Closes the backend, then checks that no worker process it started is still alive. */
   close(): Promise<void>;
 }
@@ -53,6 +55,7 @@ export async function startFaultSuite(): Promise<FaultSuite> {
   return {
     backend,
     s3,
+    prepared: new Set(),
     async close() {
       s3.destroy();
       const pids = backend.ecs.observations.tasks().flatMap((task) => (task.pid ? [task.pid] : []));
@@ -73,6 +76,8 @@ export interface SpecTuning {
   readonly toleratedFailure?: { readonly percentage?: number; readonly count?: number };
   /** The most attempts of a batch. */
   readonly maxAttempts?: number;
+  /** Errors retried besides the job's own. */
+  readonly alsoRetry?: readonly string[];
 }
 
 /** The spec with a scenario's tuning: short heartbeats, a name of its own. */
@@ -81,6 +86,11 @@ export function tuneSpec(spec: JobSpec, tuning: SpecTuning): JobSpec {
   return {
     ...spec,
     name: tuning.name,
+    // Each scenario's results under its own prefix (the default one follows the job's name).
+    results: {
+      ...spec.results,
+      prefix: spec.results.prefix === `results/${spec.name}` ? `results/${tuning.name}` : spec.results.prefix,
+    },
     activity: {
       ...spec.activity,
       heartbeatSeconds: Math.min(heartbeatSeconds, spec.activity.timeoutSeconds),
@@ -89,6 +99,7 @@ export function tuneSpec(spec: JobSpec, tuning: SpecTuning): JobSpec {
       ...spec.retry,
       // Simulated seconds: 1 s is 0.1 s here; the retry still waits, as on AWS.
       ...(tuning.maxAttempts === undefined ? {} : { maxAttempts: tuning.maxAttempts }),
+      errors: [...new Set([...spec.retry.errors, ...(tuning.alsoRetry ?? [])])],
     },
     ...(spec.aggregate
       ? { aggregate: { ...spec.aggregate, heartbeatSeconds: Math.max(heartbeatSeconds, 30) } }
@@ -115,8 +126,6 @@ export function tuneSpec(spec: JobSpec, tuning: SpecTuning): JobSpec {
 export interface ScenarioOptions {
   readonly plan: JobPlan;
   readonly tuning: SpecTuning;
-  /** Skip writing the data (another scenario of the file wrote the same already). */
-  readonly skipPrepare?: boolean;
   /** Injects the scenario's faults once the execution has started; may run until the end. */
   readonly onStarted?: (context: LocalRunContext) => void | Promise<void>;
   /**
@@ -130,6 +139,8 @@ export interface ScenarioOptions {
 
 /** A finished execution of a scenario's job. */
 export interface ExecutionRun {
+  /** The job's name (its state machine's). */
+  readonly job: string;
   readonly status: string;
   /** The execution's parsed output when it succeeded. */
   readonly output?: unknown;
@@ -177,6 +188,10 @@ export async function runScenario(suite: FaultSuite, options: ScenarioOptions): 
   });
   let context: LocalRunContext | undefined;
   let injector: Promise<void> | undefined;
+  // Scenarios of a file share their data: only the first one of each item source writes it.
+  const source = JSON.stringify(options.plan.spec.items);
+  const skipPrepare = suite.prepared.has(source);
+  suite.prepared.add(source);
   const started = performance.now();
   const outcome = await runLocalJob({
     // No report: the scenario reads the stored result itself, and nothing is written to disk.
@@ -186,7 +201,7 @@ export async function runScenario(suite: FaultSuite, options: ScenarioOptions): 
     tty: false,
     refreshMs: 250,
     reconcileSeconds: options.reconcileSeconds ?? 1,
-    skipPrepare: options.skipPrepare ?? false,
+    skipPrepare,
     stopOnExit: true,
     onStarted: (ctx) => {
       context = ctx;
@@ -202,11 +217,12 @@ export async function runScenario(suite: FaultSuite, options: ScenarioOptions): 
   );
   const mapRun = await describeMapRun(context, outcome.executionArn);
   const after = counters(backend);
-  const batches = mapRun?.itemCounts?.total ?? 0;
+  const batches = mapRun?.executionCounts?.total ?? 0;
   const tasks = after.scheduled - before.scheduled;
   const manifest = resultWriterDetails(outcome.output);
   return {
     outcome,
+    job: options.tuning.name,
     status: outcome.status,
     ...(outcome.output === undefined ? {} : { output: outcome.output }),
     ...(described.error ? { error: described.error } : {}),
@@ -256,6 +272,8 @@ export async function runAlongside(context: LocalRunContext): Promise<ExecutionR
   const manifest = resultWriterDetails(output);
   const mapRun = await describeMapRun(context, executionArn!);
   return {
+    // The state machine is named after the job.
+    job: context.deployment.stateMachineArn.split(':').at(-1)!,
     status: described.status!,
     ...(output === undefined ? {} : { output }),
     ...(described.error ? { error: described.error } : {}),
@@ -265,7 +283,7 @@ export async function runAlongside(context: LocalRunContext): Promise<ExecutionR
     ...(manifest ? { manifest } : {}),
     figures: {
       items: 0,
-      batches: mapRun?.itemCounts?.total ?? 0,
+      batches: mapRun?.executionCounts?.total ?? 0,
       retries: 0,
       tasksFailed: 0,
       tasksTimedOut: 0,

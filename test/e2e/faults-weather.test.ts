@@ -1,0 +1,75 @@
+/**
+ * Fault suite, the I/O-bound weather job (per-item mode): corrupt and missing station files
+ * from its generator, and its handler's fault test mode (throws on some items, hangs on one,
+ * crashes its thread on one); then so many corrupt files that the tolerated failure is breached.
+ * Every station file must be an item of exactly one batch, the failed ones reported by name, and
+ * the per-month maxima equal the reference over the files read.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import {
+  assertFleetEndsAtZero,
+  type FaultSuite,
+  printFigures,
+  runScenario,
+  startFaultSuite,
+} from './harness/fault-suite.ts';
+import {
+  assertWeatherIntact,
+  assertWeatherItemsOnce,
+  datasetKeys,
+  weatherScenario,
+} from './harness/weather.ts';
+
+let suite: FaultSuite;
+
+before(async () => {
+  suite = await startFaultSuite();
+});
+after(() => suite?.close());
+
+test('GIVEN corrupt and missing files and a handler that throws, hangs and crashes its thread THEN the job succeeds with exactly those files failed', async (t) => {
+  const damaged = weatherScenario({ corrupt: 2, missing: 1 });
+  const valid = datasetKeys(damaged.dataset, 'valid');
+  const [throwA, throwB, hang, crash] = [valid[3]!, valid[40]!, valid[61]!, valid[95]!];
+  // The faults fire on the first attempt: a hung or crashed batch's retry succeeds.
+  const scenario = weatherScenario({
+    corrupt: 2,
+    missing: 1,
+    // 100 simulated seconds (10 s): the worker's deadline, which ends the hang, keeps a 2 s
+    // real-time margin and counts the time queued.
+    activityTimeoutSeconds: 100,
+    faults: { throwOnKeys: [throwA, throwB], hangOnKey: hang, crashThreadOnKey: crash, attempts: 1 },
+  });
+  const run = await runScenario(suite, {
+    plan: scenario.plan,
+    // The job retries 'States.Timeout' ("a timed-out batch is retried"), but the worker reports
+    // its own deadline first as 'Handler.Timeout', which the job does not retry (reported).
+    tuning: { name: 'weather-damaged', alsoRetry: ['Handler.Timeout'] },
+  });
+  const failed = [
+    ...datasetKeys(scenario.dataset, 'corrupt'),
+    ...datasetKeys(scenario.dataset, 'missing'),
+    throwA,
+    throwB,
+  ];
+  await assertWeatherIntact(suite, run, scenario, failed);
+  assert.ok(
+    run.figures.retries >= 2,
+    `the hung and the crashed batches were retried (${run.figures.retries} retries)`,
+  );
+  printFigures(t, 'weather: corrupt, missing, throws, hang, crash', run.figures);
+});
+
+test('GIVEN more corrupt files than the job tolerates THEN it fails with Weather.TooManyFailedItems and the fleet ends at 0', async (t) => {
+  // 10 of 120 files (8 %) against 5 % tolerated.
+  const scenario = weatherScenario({ corrupt: 10 });
+  const run = await runScenario(suite, { plan: scenario.plan, tuning: { name: 'weather-breach' } });
+  assert.equal(run.status, 'FAILED', run.log);
+  assert.equal(run.error, 'Weather.TooManyFailedItems', `${run.cause}\n${run.log}`);
+  assert.match(run.cause ?? '', /10/, 'the cause gives the count');
+  await assertWeatherItemsOnce(suite.s3, run, scenario);
+  await assertFleetEndsAtZero(suite, run);
+  run.figures.items = scenario.dataset.objects.length;
+  printFigures(t, 'weather: tolerated failure breached', run.figures);
+});
