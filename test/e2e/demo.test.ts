@@ -30,6 +30,7 @@ import {
 } from '../../packages/cli/src/local-run.ts';
 import type { ProgressSnapshot } from '../../packages/cli/src/progress-snapshot.ts';
 import { processesTalkingTo } from './demo-processes.ts';
+import { whyNotSucceeded } from './harness/explain-execution.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SMALL = { target: 'local', items: 480, size: 20_000, seed: 'e2e' } as const satisfies JobRunOptions;
@@ -86,11 +87,7 @@ async function demoRun(
       mapRun = { items: described.itemCounts!, batches: described.executionCounts! };
     },
   });
-  assert.equal(
-    outcome.status,
-    'SUCCEEDED',
-    `${label}: ${outcome.snapshot.error} ${outcome.snapshot.cause}\n${text}`,
-  );
+  assert.equal(outcome.status, 'SUCCEEDED', `${label}: ${await whyNotSucceeded(backend, outcome, text)}`);
   const result = await readFile(join(dir, label, 'monte-carlo-result.json'), 'utf8');
   return { outcome, text, result, mapRun: mapRun! };
 }

@@ -15,6 +15,7 @@ import { PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
 import type { LocalBackend } from '@stepfleet/local';
 import { runLocalJob, startRunBackend } from 'stepfleet';
+import { whyNotSucceeded } from '../../../test/e2e/harness/explain-execution.ts';
 import type { WeatherSummary } from '../src/aggregate-handler.ts';
 import { planDataset } from '../src/dataset.ts';
 import { weatherPlan, weatherRunDataset } from '../src/job-module.ts';
@@ -60,7 +61,7 @@ test('stepfleet run weather: the per-month maxima of the reference, the bad file
   });
 
   // THEN it succeeds, and its table equals the reference over the good files
-  assert.equal(outcome.status, 'SUCCEEDED', printed);
+  assert.equal(outcome.status, 'SUCCEEDED', await whyNotSucceeded(backend, outcome, printed));
   const summary = (outcome.output as { result: WeatherSummary }).result;
   const plan = planDataset(weatherRunDataset(options, extra));
   const stored = JSON.parse(await readFile(join(outDir, 'weather-monthly-max.json'), 'utf8'));
@@ -89,7 +90,7 @@ test('stepfleet run weather: the per-month maxima of the reference, the bad file
     outDir: join(outDir, 'again'),
     refreshMs: 250,
   });
-  assert.equal(again.status, 'SUCCEEDED');
+  assert.equal(again.status, 'SUCCEEDED', await whyNotSucceeded(backend, again));
   assert.equal((again.output as { result: WeatherSummary }).result.batches, Math.ceil(60 / 25));
   assert.equal(
     await readFile(join(outDir, 'again', 'weather-monthly-max.json'), 'utf8'),
@@ -126,16 +127,21 @@ test('the fault test mode through the real pipeline: a crashed thread on the fir
   });
   const before = new Set(backend.activities.stats().tasks.map((t) => t.taskId));
   // WHEN it runs
+  const faultOut = new PassThrough();
+  let faultPrinted = '';
+  faultOut.on('data', (chunk: Buffer) => {
+    faultPrinted += chunk.toString();
+  });
   const outcome = await runLocalJob({
     plan,
     backend,
-    out: new PassThrough().resume(),
+    out: faultOut,
     tty: false,
     outDir: join(outDir, 'faults'),
     refreshMs: 250,
   });
   // THEN it succeeds: the crashed batch was retried clean, the thrown item is named
-  assert.equal(outcome.status, 'SUCCEEDED');
+  assert.equal(outcome.status, 'SUCCEEDED', await whyNotSucceeded(backend, outcome, faultPrinted));
   const summary = (outcome.output as { result: WeatherSummary }).result;
   assert.deepEqual(
     summary.failed.map((f) => [f.key, f.error]),

@@ -26,6 +26,7 @@ import {
   runLocalJob,
   startRunBackend,
 } from 'stepfleet';
+import { whyNotSucceeded } from './explain-execution.ts';
 
 /** Simulated time runs this many times faster: a 10 s heartbeat timeout is 1 s of real time. */
 export const TIME_SCALE = 10;
@@ -244,7 +245,8 @@ export async function runScenario(suite: FaultSuite, options: ScenarioOptions): 
       workersStarted: backend.ecs.observations.tasks({ service: context.deployment.service }).length,
       seconds: Math.round(seconds * 10) / 10,
     },
-    log: lines.join(''),
+    // A run that did not succeed says why (errors of the execution and of its failed batches).
+    log: lines.join('') + (await whyNotSucceeded(backend, outcome)),
   };
 }
 
@@ -292,7 +294,13 @@ export async function runAlongside(context: LocalRunContext): Promise<ExecutionR
       workersStarted: 0,
       seconds: Math.round((performance.now() - started) / 100) / 10,
     },
-    log: '',
+    log: await whyNotSucceeded(
+      { url: context.endpoint, region: context.backend?.region ?? 'us-east-1' },
+      {
+        status: described.status!,
+        executionArn: executionArn!,
+      },
+    ),
   };
 }
 
