@@ -84,6 +84,13 @@ export interface WorkerOptions {
   readonly pollBackoffInitialMs?: number;
   /** Longest backoff delay between failed polls. @defaultValue 30000 */
   readonly pollBackoffMaxMs?: number;
+  /**
+   * With several activities sharing the slots: how long an activity may wait for a slot while
+   * another one keeps it busy (a slot stays with the activity whose polls return tasks) before
+   * it gets the next slot that frees. Bounds its pickup latency; README "Several activities".
+   * @defaultValue 120000
+   */
+  readonly activityMaxWaitMs?: number;
   /** Attempts of SendTaskSuccess/Failure on throttling, 5xx and network errors. @defaultValue 8 */
   readonly reportMaxAttempts?: number;
   /** First retry delay of SendTask*. @defaultValue 100 */
@@ -172,6 +179,7 @@ export const workerDefaults = {
   reportRequestTimeoutMs: 10_000,
   pollBackoffInitialMs: 200,
   pollBackoffMaxMs: 30_000,
+  activityMaxWaitMs: 120_000,
   reportMaxAttempts: 8,
   reportBackoffInitialMs: 100,
   reportBackoffMaxMs: 5_000,
@@ -326,6 +334,7 @@ export function resolveWorkerOptions(
   positive('heartbeatMaxPerSecond', resolved.heartbeatMaxPerSecond);
   positive('timeScale', resolved.timeScale);
   positiveInt('reportMaxAttempts', resolved.reportMaxAttempts);
+  positive('activityMaxWaitMs', resolved.activityMaxWaitMs);
   return resolved;
 }
 

@@ -46,12 +46,12 @@ export class Poller {
     const ctx = this.#ctx;
     let failures = 0;
     while (!ctx.stopping.aborted) {
-      if (!(await ctx.slots.acquire())) return;
+      if (!(await ctx.slots.acquire(ctx.activityArn))) return;
       let released = false;
       const releaseSlot = (): void => {
         if (released) return;
         released = true;
-        ctx.slots.release();
+        ctx.slots.release(ctx.activityArn);
       };
       if (ctx.stopping.aborted || !(await ctx.beforePoll())) {
         releaseSlot();
@@ -64,6 +64,7 @@ export class Poller {
         );
         failures = 0;
         this.lastOkAt = Date.now();
+        ctx.slots.polled(ctx.activityArn, Boolean(out.taskToken));
         if (out.taskToken) {
           ctx.onTask(out.taskToken, out.input ?? '', releaseSlot);
         } else {
@@ -71,6 +72,7 @@ export class Poller {
           ctx.onEmptyPoll();
         }
       } catch (error) {
+        ctx.slots.polled(ctx.activityArn, false);
         releaseSlot();
         const delayMs = backoffDelayMs(failures++, ctx.backoffInitialMs, ctx.backoffMaxMs);
         ctx.onPollError(error, delayMs);

@@ -84,7 +84,11 @@ export class Worker extends EventEmitter<WorkerEvents> {
       this.emit('state', { from, to });
     });
     this.#metrics = new WorkerMetrics(this.options.slots);
-    this.#slots = new Slots(this.options.slots, (busy) => this.#metrics.slotsBusy(busy));
+    this.#slots = new Slots(this.options.slots, {
+      onChange: (busy) => this.#metrics.slotsBusy(busy),
+      maxWaitMs: this.options.activityMaxWaitMs,
+    });
+    this.#slots.setWeights(new Map(this.options.activities.map((a) => [a.activityArn, a.pollers])));
   }
 
   /** The lifecycle state. */
