@@ -2,94 +2,59 @@
  * Reads a Map Run's results as the ResultWriter left them: `manifest.json`, then each
  * `SUCCEEDED_n.json` (child executions whose `Output` is the batch's `ItemsReport`) and each
  * `FAILED_n.json` / `PENDING_n.json` (batches that never succeeded: every file of theirs failed).
- * Result files are scanned element by element from bytes (see forEachJsonArrayElement), so a
- * large file is never one huge string. Every file reaches the aggregator with its key.
+ * The worker SDK's `readMapRunResults` streams the result files one execution at a time (a
+ * large file is never one huge string) and follows offloaded outputs. Every file reaches the
+ * aggregator with its key.
  */
-// Reused, not copied: this scanner belongs in a shared package (see the README); until it moves,
-// it is imported from the Monte Carlo example's sources.
-
-import type { ItemsReport, S3Helpers } from '@stepfleet/worker/handler';
-import { forEachJsonArrayElement } from '../../monte-carlo/src/json-array-scan.ts';
+import {
+  type ChildExecutionRecord,
+  type ItemsReport,
+  type ResultKind,
+  ResultWriterError,
+  type ResultWriterStore,
+  readMapRunResults as readResultWriterOutput,
+} from '@stepfleet/worker/handler';
 import { WeatherAggregationError } from './errors.ts';
 import type { StationMonthlyMax } from './monthly-max.ts';
 import type { MonthlyMaxima } from './monthly-maxima.ts';
-
-/** The ResultWriter's manifest, as AWS documents it. */
-interface ResultManifest {
-  readonly DestinationBucket?: string;
-  readonly ResultFiles?: Partial<Record<'SUCCEEDED' | 'FAILED' | 'PENDING', readonly { Key: string }[]>>;
-}
-
-/** One child execution in a result file (the fields used here). */
-interface ChildExecution {
-  readonly Input?: string;
-  readonly Output?: string;
-  readonly Error?: string;
-  readonly Cause?: string;
-}
 
 /** What {@link readMapRunResults} needs. */
 export interface MapRunResultsOptions {
   /** The aggregate task's `ResultWriterDetails`: the manifest's bucket and key. */
   readonly manifest: { readonly Bucket: string; readonly Key: string };
-  readonly store: Pick<S3Helpers, 'getBytes' | 'getJson'>;
+  readonly store: ResultWriterStore;
   readonly into: MonthlyMaxima;
   readonly signal?: AbortSignal;
   /** Called after each result file, with the batches read so far (for heartbeats). */
   readonly onFile?: (batches: number) => void;
 }
 
-/** Where the worker SDK puts an output too large for Step Functions. */
-const OFFLOADED_OUTPUT = '$stepfleetOutput';
-
 /** Feeds every file of the Map Run into `into`; returns the number of batches read. */
 export async function readMapRunResults(options: MapRunResultsOptions): Promise<number> {
-  const { manifest: where, store, into, signal, onFile } = options;
-  const manifest = (await store.getJson<ResultManifest>(where, { signal })) ?? {};
-  const files = manifest.ResultFiles;
-  if (!files || !Array.isArray(files.SUCCEEDED)) {
-    throw new WeatherAggregationError(
-      `s3://${where.Bucket}/${where.Key} is not a ResultWriter manifest (no ResultFiles.SUCCEEDED)`,
-    );
-  }
-  const bucket = manifest.DestinationBucket ?? where.Bucket;
+  const { manifest, store, into, signal, onFile } = options;
   let batches = 0;
-  for (const kind of ['SUCCEEDED', 'FAILED', 'PENDING'] as const) {
-    for (const file of files[kind] ?? []) {
-      const children: ChildExecution[] = [];
-      const bytes = await store.getBytes({ Bucket: bucket, Key: file.Key }, { signal });
-      try {
-        forEachJsonArrayElement(bytes, (e) => children.push(e as ChildExecution));
-      } catch (error) {
-        throw new WeatherAggregationError(
-          `${file.Key} is not a JSON array of executions: ${(error as Error).message}`,
-        );
-      }
-      for (const child of children) {
-        signal?.throwIfAborted();
-        if (kind === 'SUCCEEDED') await addSucceeded(child, file.Key, store, into, signal);
-        else addFailedBatch(child, kind, file.Key, into);
-        batches++;
-      }
-      onFile?.(batches);
+  let lastFile: string | undefined;
+  try {
+    for await (const { kind, file, execution, output } of readResultWriterOutput(store, manifest, {
+      signal,
+    })) {
+      if (lastFile !== undefined && file.Key !== lastFile) onFile?.(batches);
+      lastFile = file.Key;
+      if (kind === 'SUCCEEDED') addSucceeded(execution, output, file.Key, into);
+      else addFailedBatch(execution, kind, file.Key, into);
+      batches++;
     }
+  } catch (error) {
+    if (error instanceof ResultWriterError) throw new WeatherAggregationError(error.message);
+    throw error;
   }
+  if (lastFile !== undefined) onFile?.(batches);
   return batches;
 }
 
-async function addSucceeded(
-  child: ChildExecution,
-  file: string,
-  store: MapRunResultsOptions['store'],
-  into: MonthlyMaxima,
-  signal: AbortSignal | undefined,
-): Promise<void> {
-  let output = parse(child.Output, `${file}: a succeeded execution's Output`) as
-    | ItemsReport<StationMonthlyMax>
-    | { [OFFLOADED_OUTPUT]?: string }
-    | null;
-  const offloaded = (output as { [OFFLOADED_OUTPUT]?: string } | null)?.[OFFLOADED_OUTPUT];
-  if (typeof offloaded === 'string') output = await store.getJson(offloaded, { signal });
+function addSucceeded(child: ChildExecutionRecord, output: unknown, file: string, into: MonthlyMaxima): void {
+  if (output === undefined)
+    throw new WeatherAggregationError(`${file}: a succeeded execution's Output is missing`);
   const report = output as ItemsReport<StationMonthlyMax> | null;
   if (!Array.isArray(report?.results) || !Array.isArray(report?.failed)) {
     throw new WeatherAggregationError(`${file}: a batch output is not an items report (results, failed)`);
@@ -107,8 +72,8 @@ async function addSucceeded(
 }
 
 function addFailedBatch(
-  child: ChildExecution,
-  kind: 'FAILED' | 'PENDING',
+  child: ChildExecutionRecord,
+  kind: Exclude<ResultKind, 'SUCCEEDED'>,
   file: string,
   into: MonthlyMaxima,
 ): void {
@@ -121,7 +86,7 @@ function addFailedBatch(
 }
 
 /** The keys of a child execution's items, from its recorded Input. */
-function itemKeys(child: ChildExecution, file: string): string[] {
+function itemKeys(child: ChildExecutionRecord, file: string): string[] {
   const input = parse(child.Input, `${file}: an execution's Input`) as { Items?: { Key?: unknown }[] } | null;
   if (!Array.isArray(input?.Items))
     throw new WeatherAggregationError(`${file}: an execution's Input has no Items`);

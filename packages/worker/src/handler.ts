@@ -11,13 +11,17 @@
  * );
  * ```
  */
+import type { Readable } from 'node:stream';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { StepfleetTaskContext } from './envelope.ts';
 
 export type { StandardSchemaV1 } from '@standard-schema/spec';
 export type { StepfleetBatchInput, StepfleetTaskContext } from './envelope.ts';
 export { ErrorNames, InputInvalidError } from './errors.ts';
+export { jsonArrayElements } from './json-array-stream.ts';
 export { createRandom } from './random.ts';
+// Its exports are all public: the ResultWriter reader and its types.
+export * from './result-writer.ts';
 
 /** The logger a handler gets: a pino child logger carrying the task's context. */
 export interface HandlerLogger {
@@ -38,6 +42,12 @@ export type S3Ref = string | { readonly Bucket?: string; readonly Key: string };
 export interface S3Helpers {
   /** The object's bytes. */
   getBytes(ref: S3Ref, options?: { signal?: AbortSignal }): Promise<Uint8Array>;
+  /**
+   * The object's body as a stream, read as it arrives (for objects too large to hold at once):
+   * a Node `Readable`, async-iterable as `Uint8Array` chunks. Consume it or `destroy()` it, or
+   * its connection stays taken.
+   */
+  getStream(ref: S3Ref, options?: { signal?: AbortSignal }): Promise<Readable>;
   /** The object as UTF-8 text. */
   getText(ref: S3Ref, options?: { signal?: AbortSignal }): Promise<string>;
   /** The object parsed as JSON. */

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3Helpers, S3Ref } from './handler.ts';
 
@@ -35,14 +36,24 @@ export function resolveS3Ref(ref: S3Ref, defaultBucket: string | null): S3Locati
  */
 export function createS3Helpers(getClient: () => Promise<S3Client>, defaultBucket: string | null): S3Helpers {
   const sdk = (): Promise<typeof import('@aws-sdk/client-s3')> => import('@aws-sdk/client-s3');
-  const getBytes: S3Helpers['getBytes'] = async (ref, options) => {
+  const getBody = async (ref: S3Ref, signal: AbortSignal | undefined) => {
     const { bucket, key } = resolveS3Ref(ref, defaultBucket);
     const [client, { GetObjectCommand }] = await Promise.all([getClient(), sdk()]);
     const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), {
-      abortSignal: options?.signal,
+      abortSignal: signal,
     });
-    if (!out.Body) return new Uint8Array();
-    return out.Body.transformToByteArray();
+    return out.Body;
+  };
+  const getBytes: S3Helpers['getBytes'] = async (ref, options) => {
+    const body = await getBody(ref, options?.signal);
+    return body ? body.transformToByteArray() : new Uint8Array();
+  };
+  const getStream: S3Helpers['getStream'] = async (ref, options) => {
+    const body = await getBody(ref, options?.signal);
+    if (!body) return Readable.from([]);
+    // In Node the SDK's body is an IncomingMessage (a Readable); elsewhere, a web stream.
+    if (body instanceof Readable) return body;
+    return Readable.fromWeb(body.transformToWebStream() as import('node:stream/web').ReadableStream);
   };
   const put: S3Helpers['put'] = async (ref, body, options) => {
     const { bucket, key } = resolveS3Ref(ref, defaultBucket);
@@ -55,6 +66,7 @@ export function createS3Helpers(getClient: () => Promise<S3Client>, defaultBucke
   };
   return {
     getBytes,
+    getStream,
     getText: async (ref, options) => new TextDecoder().decode(await getBytes(ref, options)),
     getJson: async <T>(ref: S3Ref, options?: { signal?: AbortSignal }) =>
       JSON.parse(new TextDecoder().decode(await getBytes(ref, options))) as T,
