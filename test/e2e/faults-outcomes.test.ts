@@ -23,6 +23,7 @@ import {
   type FaultSuite,
   printFigures,
   runScenario,
+  SCENARIO_TIMEOUT_MS,
   startFaultSuite,
 } from './harness/fault-suite.ts';
 import { assertMonteCarloIntact, monteCarloPlan } from './harness/monte-carlo.ts';
@@ -59,7 +60,9 @@ async function assertNoItemTwice(job: string): Promise<number> {
   return keys.length;
 }
 
-test('GIVEN a run stopped with StopExecution mid-run THEN it is ABORTED and the controller brings the fleet to 0', async (t) => {
+test('GIVEN a run stopped with StopExecution mid-run THEN it is ABORTED and the controller brings the fleet to 0', {
+  timeout: SCENARIO_TIMEOUT_MS,
+}, async (t) => {
   const run = await runScenario(suite, {
     plan,
     tuning: { name: 'mc-stopped' },
@@ -82,7 +85,9 @@ test('GIVEN a run stopped with StopExecution mid-run THEN it is ABORTED and the 
   printFigures(t, 'stopped', run.figures);
 });
 
-test('GIVEN a state machine timeout shorter than the run THEN it is TIMED_OUT and the fleet ends at 0', async (t) => {
+test('GIVEN a state machine timeout shorter than the run THEN it is TIMED_OUT and the fleet ends at 0', {
+  timeout: SCENARIO_TIMEOUT_MS,
+}, async (t) => {
   // One worker needs several seconds for the 40 batches; 10 simulated seconds are 1 s.
   const run = await runScenario(suite, {
     plan: await monteCarloPlan({ workers: 1 }),
@@ -95,7 +100,9 @@ test('GIVEN a state machine timeout shorter than the run THEN it is TIMED_OUT an
   printFigures(t, 'timed out', run.figures);
 });
 
-test('GIVEN the stepfleet controller process SIGKILLed mid-run and restarted THEN the run succeeds unchanged and the new one reconciles the fleet', async (t) => {
+test('GIVEN the stepfleet controller process SIGKILLed mid-run and restarted THEN the run succeeds unchanged and the new one reconciles the fleet', {
+  timeout: SCENARIO_TIMEOUT_MS,
+}, async (t) => {
   const fleetsFile = join(dir, 'fleets.json');
   let restarted: ControllerProcess | undefined;
   let repair: Record<string, unknown> | undefined;

@@ -13,6 +13,7 @@ import {
   printFigures,
   runAlongside,
   runScenario,
+  SCENARIO_TIMEOUT_MS,
   startFaultSuite,
 } from './harness/fault-suite.ts';
 import { assertMonteCarloIntact, monteCarloPlan } from './harness/monte-carlo.ts';
@@ -26,7 +27,9 @@ before(async () => {
 });
 after(() => suite?.close());
 
-test('GIVEN 20 % ThrottlingException on every Step Functions call THEN the job succeeds unchanged', async (t) => {
+test('GIVEN 20 % ThrottlingException on every Step Functions call THEN the job succeeds unchanged', {
+  timeout: SCENARIO_TIMEOUT_MS,
+}, async (t) => {
   const run = await runScenario(suite, {
     plan,
     tuning: { name: 'mc-throttled' },
@@ -37,7 +40,9 @@ test('GIVEN 20 % ThrottlingException on every Step Functions call THEN the job s
   assert.ok(run.figures.throttled > 0, 'calls were throttled');
 });
 
-test('GIVEN 50 ms added to every call (Step Functions, ECS, S3) THEN the job succeeds unchanged', async (t) => {
+test('GIVEN 50 ms added to every call (Step Functions, ECS, S3) THEN the job succeeds unchanged', {
+  timeout: SCENARIO_TIMEOUT_MS,
+}, async (t) => {
   const run = await runScenario(suite, {
     plan,
     tuning: { name: 'mc-latency' },
@@ -47,7 +52,9 @@ test('GIVEN 50 ms added to every call (Step Functions, ECS, S3) THEN the job suc
   printFigures(t, '50 ms latency', run.figures);
 });
 
-test('GIVEN responses of SendTaskSuccess and SendTaskHeartbeat dropped after they took effect THEN no batch is counted twice', async (t) => {
+test('GIVEN responses of SendTaskSuccess and SendTaskHeartbeat dropped after they took effect THEN no batch is counted twice', {
+  timeout: SCENARIO_TIMEOUT_MS,
+}, async (t) => {
   const run = await runScenario(suite, {
     plan,
     tuning: { name: 'mc-dropped' },
@@ -61,7 +68,9 @@ test('GIVEN responses of SendTaskSuccess and SendTaskHeartbeat dropped after the
   assert.ok(run.figures.dropped > 0, 'responses were dropped');
 });
 
-test('GIVEN two runs at once on one service THEN both succeed with the same result and the fleet ends at 0', async (t) => {
+test('GIVEN two runs at once on one service THEN both succeed with the same result and the fleet ends at 0', {
+  timeout: SCENARIO_TIMEOUT_MS,
+}, async (t) => {
   let second: Promise<ExecutionRun> | undefined;
   const first = await runScenario(suite, {
     plan,

@@ -12,6 +12,7 @@ import {
   type FaultSuite,
   printFigures,
   runScenario,
+  SCENARIO_TIMEOUT_MS,
   startFaultSuite,
 } from './harness/fault-suite.ts';
 import {
@@ -20,6 +21,7 @@ import {
   datasetKeys,
   weatherScenario,
 } from './harness/weather.ts';
+import { killWorkersAtRandom } from './harness/worker-signals.ts';
 
 let suite: FaultSuite;
 
@@ -28,7 +30,9 @@ before(async () => {
 });
 after(() => suite?.close());
 
-test('GIVEN corrupt and missing files and a handler that throws, hangs and crashes its thread THEN the job succeeds with exactly those files failed', async (t) => {
+test('GIVEN corrupt and missing files and a handler that throws, hangs and crashes its thread THEN the job succeeds with exactly those files failed', {
+  timeout: SCENARIO_TIMEOUT_MS,
+}, async (t) => {
   const damaged = weatherScenario({ corrupt: 2, missing: 1 });
   const valid = datasetKeys(damaged.dataset, 'valid');
   const [throwA, throwB, hang, crash] = [valid[3]!, valid[40]!, valid[61]!, valid[95]!];
@@ -61,7 +65,9 @@ test('GIVEN corrupt and missing files and a handler that throws, hangs and crash
   printFigures(t, 'weather: corrupt, missing, throws, hang, crash', run.figures);
 });
 
-test('GIVEN more corrupt files than the job tolerates THEN it fails with Weather.TooManyFailedItems and the fleet ends at 0', async (t) => {
+test('GIVEN more corrupt files than the job tolerates THEN it fails with Weather.TooManyFailedItems and the fleet ends at 0', {
+  timeout: SCENARIO_TIMEOUT_MS,
+}, async (t) => {
   // 10 of 120 files (8 %) against 5 % tolerated.
   const scenario = weatherScenario({ corrupt: 10 });
   const run = await runScenario(suite, { plan: scenario.plan, tuning: { name: 'weather-breach' } });
@@ -72,4 +78,28 @@ test('GIVEN more corrupt files than the job tolerates THEN it fails with Weather
   await assertFleetEndsAtZero(suite, run);
   run.figures.items = scenario.dataset.objects.length;
   printFigures(t, 'weather: tolerated failure breached', run.figures);
+});
+
+test('GIVEN workers SIGKILLed at random while every call is slowed by 50 ms and 20 % of Step Functions calls are throttled THEN the table is unchanged', {
+  timeout: SCENARIO_TIMEOUT_MS,
+}, async (t) => {
+  const scenario = weatherScenario({ corrupt: 1 });
+  let kills = 0;
+  const run = await runScenario(suite, {
+    plan: scenario.plan,
+    // Kills can hit a batch more than once; the job's retries must outlast them.
+    tuning: { name: 'weather-killed', maxAttempts: 5 },
+    faults: [
+      { service: '*', latencyMs: 50 },
+      { service: 'states', throttleRate: 0.2 },
+    ],
+    onStarted: async (context) => {
+      kills = await killWorkersAtRandom(suite.backend, context, { kills: 2, everyMs: 500 });
+    },
+  });
+  run.figures.kills = kills;
+  await assertWeatherIntact(suite, run, scenario, datasetKeys(scenario.dataset, 'corrupt'));
+  printFigures(t, 'weather: SIGKILL, latency, throttling', run.figures);
+  assert.ok(kills > 0, 'workers were killed');
+  assert.ok(run.figures.throttled > 0, 'calls were throttled');
 });

@@ -6,7 +6,13 @@
  */
 import { after, before, test } from 'node:test';
 import type { JobPlan } from 'stepfleet';
-import { type FaultSuite, printFigures, runScenario, startFaultSuite } from './harness/fault-suite.ts';
+import {
+  type FaultSuite,
+  printFigures,
+  runScenario,
+  SCENARIO_TIMEOUT_MS,
+  startFaultSuite,
+} from './harness/fault-suite.ts';
 import { assertMonteCarloIntact, monteCarloPlan } from './harness/monte-carlo.ts';
 import { killWorkersAtRandom, sigtermStorms } from './harness/worker-signals.ts';
 
@@ -19,13 +25,17 @@ before(async () => {
 });
 after(() => suite?.close());
 
-test('GIVEN no fault WHEN the Monte Carlo job runs THEN its result equals the in-process computation', async (t) => {
+test('GIVEN no fault WHEN the Monte Carlo job runs THEN its result equals the in-process computation', {
+  timeout: SCENARIO_TIMEOUT_MS,
+}, async (t) => {
   const run = await runScenario(suite, { plan, tuning: { name: 'mc-undisturbed' } });
   await assertMonteCarloIntact(suite, run, plan, suite.s3);
   printFigures(t, 'undisturbed', run.figures);
 });
 
-test('GIVEN workers SIGKILLed at random during the run THEN their batches come back and the result is unchanged', async (t) => {
+test('GIVEN workers SIGKILLed at random during the run THEN their batches come back and the result is unchanged', {
+  timeout: SCENARIO_TIMEOUT_MS,
+}, async (t) => {
   let kills = 0;
   const run = await runScenario(suite, {
     plan,
@@ -41,7 +51,9 @@ test('GIVEN workers SIGKILLed at random during the run THEN their batches come b
   if (kills === 0) throw new Error('no worker was killed: the scenario tested nothing');
 });
 
-test('GIVEN SIGTERM storms (Spot interruptions) THEN workers drain, replacements finish, the result is unchanged', async (t) => {
+test('GIVEN SIGTERM storms (Spot interruptions) THEN workers drain, replacements finish, the result is unchanged', {
+  timeout: SCENARIO_TIMEOUT_MS,
+}, async (t) => {
   let signals = 0;
   const run = await runScenario(suite, {
     plan,

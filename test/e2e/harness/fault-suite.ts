@@ -15,6 +15,7 @@ import {
   ListMapRunsCommand,
   SFNClient,
   StartExecutionCommand,
+  StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import type { JobSpec } from '@stepfleet/job';
 import type { FaultRule, LocalBackend } from '@stepfleet/local';
@@ -32,6 +33,9 @@ import { whyNotSucceeded } from './explain-execution.ts';
 export const TIME_SCALE = 10;
 /** HeartbeatSeconds of the suite's jobs (simulated): a lost task comes back in about a second. */
 export const HEARTBEAT_SECONDS = 10;
+
+/** A scenario that takes longer has hung: fail it rather than the whole suite's time. */
+export const SCENARIO_TIMEOUT_MS = 120_000;
 
 /** The backend of one test file, and every worker pid it ever started. */
 export interface FaultSuite {
@@ -206,8 +210,18 @@ export async function runScenario(suite: FaultSuite, options: ScenarioOptions): 
     stopOnExit: true,
     onStarted: (ctx) => {
       context = ctx;
-      // The faults run beside the progress view, not before it.
-      injector = injectFaults(backend, ctx, options);
+      // The faults run beside the progress view, not before it. An injector that fails stops
+      // the execution, so the run ends at once and the failure is reported after it.
+      injector = injectFaults(backend, ctx, options).catch(async (error: unknown) => {
+        await ctx.clients.sfn
+          .send(
+            new StopExecutionCommand({ executionArn: ctx.executionArn, error: 'FaultSuite.InjectorFailed' }),
+          )
+          .catch(() => {});
+        throw error;
+      });
+      // Observed here too: it may reject long before the run ends and is awaited.
+      injector.catch(() => {});
     },
   });
   const seconds = (performance.now() - started) / 1000;
