@@ -36,8 +36,7 @@ export async function monteCarloPlan(overrides: { workers?: number } = {}): Prom
     batchSize: MONTE_CARLO_SIZE.loansPerBatch,
     seed: MONTE_CARLO_SIZE.seed,
     workers: overrides.workers ?? MONTE_CARLO_SIZE.workers,
-    // Two slots: with one, a worker serving the batch and the aggregate activity holds its only
-    // slot in an empty aggregate poll for a whole poll window between batches (see the report).
+    // Two handler threads per worker: several batches in flight on each, as a real fleet runs.
     threads: MONTE_CARLO_SIZE.threads,
   });
 }
