@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,8 +47,24 @@ function environment(
   return { ...inherited, ...stageEnv, npm_config_prefer_offline: 'true', ...extra };
 }
 
+/**
+ * Where the stages' directories go: a RAM-backed filesystem when the machine has one. The
+ * steps write ~0.5 GB (two `npm ci`s, dev dependencies included): on /dev/shm the full `npm ci`
+ * measured 8 s user + 4 s system CPU against 11 s + 7 s on the disk's /tmp, and it no longer
+ * competes for the disk with the rest of the suite. What the steps prove (the Dockerfile's
+ * steps work in a fresh directory) is the same.
+ */
+function scratchRoot(): string {
+  try {
+    accessSync('/dev/shm', constants.W_OK);
+    return '/dev/shm';
+  } catch {
+    return tmpdir();
+  }
+}
+
 before(async () => {
-  work = await mkdtemp(join(tmpdir(), 'stepfleet-image-'));
+  work = await mkdtemp(join(scratchRoot(), 'stepfleet-image-'));
   tmp = join(work, 'tmp');
   mkdirSync(tmp);
   const context = join(work, 'context');

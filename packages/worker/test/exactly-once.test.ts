@@ -8,12 +8,32 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { batchInput, finalReport, fixture, startBackend, startWorker } from './helpers.ts';
+import {
+  batchInput,
+  finalReport,
+  fixture,
+  startBackend,
+  startWorker,
+  type WorkerProcess,
+} from './helpers.ts';
 
 async function tempFile(t: { after(fn: () => Promise<void>): void }): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'stepfleet-worker-test-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   return join(dir, 'runs.txt');
+}
+
+/** What the workers said at warn level and above (a crashed thread's error), for a failure message. */
+function workerTrouble(workers: readonly WorkerProcess[]): string {
+  return workers
+    .flatMap((w) => [
+      ...w.lines
+        .filter((line) => typeof line.level === 'number' && line.level >= 40)
+        .map((l) => JSON.stringify(l)),
+      ...(w.stderr ? [w.stderr] : []),
+    ])
+    .join('\n')
+    .slice(0, 8000);
 }
 
 /** Lines of the record file, each a task's item ids. */
@@ -45,7 +65,7 @@ test('10,000 tasks through three worker processes: each completed exactly once',
 
   // THEN every task succeeded with its own items
   const failed = outcomes.filter((o) => o.status !== 'SUCCEEDED');
-  assert.deepEqual(failed.slice(0, 3), []);
+  assert.deepEqual(failed.slice(0, 3), [], workerTrouble(workers));
   outcomes.forEach((o, i) => {
     assert.deepEqual(o.status === 'SUCCEEDED' && JSON.parse(o.output).ids, [i]);
   });
@@ -99,7 +119,7 @@ test('30 % throttling on every Step Functions call: all tasks complete, none twi
   );
 
   // THEN all succeeded, each ran once, and throttling really happened on every kind of call
-  assert.deepEqual(outcomes.filter((o) => o.status !== 'SUCCEEDED').slice(0, 3), []);
+  assert.deepEqual(outcomes.filter((o) => o.status !== 'SUCCEEDED').slice(0, 3), [], workerTrouble([worker]));
   const runs = await recordedRuns(record);
   assert.equal(runs.length, total);
   assert.equal(new Set(runs).size, total);
@@ -137,7 +157,7 @@ test('responses dropped after SendTaskSuccess took effect: no crash, no duplicat
   );
 
   // THEN the first SendTaskSuccess of each counted, each task ran once, the worker lives on
-  assert.deepEqual(outcomes.filter((o) => o.status !== 'SUCCEEDED').slice(0, 3), []);
+  assert.deepEqual(outcomes.filter((o) => o.status !== 'SUCCEEDED').slice(0, 3), [], workerTrouble([worker]));
   assert.ok((backend.faults.counts.dropped['states.SendTaskSuccess'] ?? 0) > 20);
   const runs = await recordedRuns(record);
   assert.equal(runs.length, total);
