@@ -66,6 +66,7 @@ export async function startFaultSuite(): Promise<FaultSuite> {
     prepared: new Set(),
     async close() {
       s3.destroy();
+      patientClients.get(backend)?.destroy();
       const pids = backend.ecs.observations.tasks().flatMap((task) => (task.pid ? [task.pid] : []));
       await backend.close();
       assertNoProcessLeft(pids, 'worker');
@@ -336,20 +337,32 @@ async function injectFaults(
   }
 }
 
-/** Waits for the execution's end (a client that outlasts throttling with many attempts). */
-async function untilEnded(backend: LocalBackend, executionArn: string): Promise<void> {
-  const sfn = new SFNClient({
-    endpoint: backend.url,
-    region: backend.region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 20,
-  });
-  try {
-    while ((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status === 'RUNNING')
-      await sleep(50);
-  } finally {
-    sfn.destroy();
+const patientClients = new WeakMap<LocalBackend, SFNClient>();
+
+/**
+ * The execution's status through a client that outlasts the suite's throttling (many attempts),
+ * so a scenario's own reads are never the calls its faults refuse.
+ */
+export async function executionStatus(
+  backend: LocalBackend,
+  executionArn: string,
+): Promise<string | undefined> {
+  let sfn = patientClients.get(backend);
+  if (!sfn) {
+    sfn = new SFNClient({
+      endpoint: backend.url,
+      region: backend.region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 20,
+    });
+    patientClients.set(backend, sfn);
   }
+  return (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status;
+}
+
+/** Waits for the execution's end. */
+async function untilEnded(backend: LocalBackend, executionArn: string): Promise<void> {
+  while ((await executionStatus(backend, executionArn)) === 'RUNNING') await sleep(50);
 }
 
 async function describeMapRun(context: LocalRunContext, executionArn: string) {

@@ -3,9 +3,9 @@
  * in progress: random SIGKILLs, and SIGTERM storms as a Spot interruption sends them.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import type { LocalBackend } from '@stepfleet/local';
 import type { LocalRunContext } from 'stepfleet';
+import { executionStatus } from './fault-suite.ts';
 
 /** The pids of the service's tasks that are running now (started, not asked to stop). */
 export function runningWorkerPids(backend: LocalBackend, service: string): number[] {
@@ -19,11 +19,8 @@ export function runningWorkerPids(backend: LocalBackend, service: string): numbe
 }
 
 /** Whether the run's execution is still running. */
-export async function stillRunning(context: LocalRunContext): Promise<boolean> {
-  const { status } = await context.clients.sfn.send(
-    new DescribeExecutionCommand({ executionArn: context.executionArn }),
-  );
-  return status === 'RUNNING';
+export async function stillRunning(backend: LocalBackend, context: LocalRunContext): Promise<boolean> {
+  return (await executionStatus(backend, context.executionArn)) === 'RUNNING';
 }
 
 /** Waits until `count` batches have been picked up by workers (the fleet is at work). */
@@ -33,7 +30,7 @@ export async function untilWorking(
   count = 2,
 ): Promise<void> {
   const from = backend.activities.stats().counts.started;
-  while (backend.activities.stats().counts.started - from < count && (await stillRunning(context))) {
+  while (backend.activities.stats().counts.started - from < count && (await stillRunning(backend, context))) {
     await sleep(50);
   }
 }
@@ -71,7 +68,7 @@ export async function killWorkersAtRandom(
 ): Promise<number> {
   await untilWorking(backend, context);
   let kills = 0;
-  while (kills < options.kills && (await stillRunning(context))) {
+  while (kills < options.kills && (await stillRunning(backend, context))) {
     const pids = runningWorkerPids(backend, context.deployment.service);
     const pid = pids[Math.floor(Math.random() * pids.length)];
     if (pid !== undefined) kills += signalPids([pid], options.signal ?? 'SIGKILL');
@@ -91,7 +88,7 @@ export async function sigtermStorms(
 ): Promise<number> {
   await untilWorking(backend, context);
   let sent = 0;
-  for (let storm = 0; storm < options.storms && (await stillRunning(context)); storm++) {
+  for (let storm = 0; storm < options.storms && (await stillRunning(backend, context)); storm++) {
     const pids = runningWorkerPids(backend, context.deployment.service).slice(0, options.workers);
     sent += signalPids(pids, 'SIGTERM');
     // The replacements start and take work before the next storm.
