@@ -119,8 +119,13 @@ export function monteCarloJob(options: MonteCarloJobOptions = {}): JobSpec {
       maxItems: layout === 'objects' ? (options.loansPerBatch ?? 100) : 1,
       batchInput: JSON.parse(JSON.stringify(batchInput)) as JsonObject,
     },
-    // A batch is deterministic: retrying it is always safe, and a timed-out attempt is retried too.
-    retry: { errors: [...DEFAULT_RETRYABLE_ERRORS, 'States.Timeout'], maxAttempts: 3, intervalSeconds: 1 },
+    // A batch is deterministic: retrying it is always safe, and a timed-out attempt is retried too
+    // (Handler.Timeout: the worker aborted it at its deadline; States.Timeout: Step Functions did).
+    retry: {
+      errors: [...DEFAULT_RETRYABLE_ERRORS, 'Handler.Timeout', 'States.Timeout'],
+      maxAttempts: 3,
+      intervalSeconds: 1,
+    },
     activity: { timeoutSeconds: 900, heartbeatSeconds: 30 },
     aggregate: { handler: handlers.aggregate, timeoutSeconds: 900, heartbeatSeconds: 60 },
     worker: { handler: handlers.batch, threads: options.threads ?? 1, stopTimeoutSeconds: 60 },
