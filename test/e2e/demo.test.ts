@@ -136,7 +136,9 @@ async function fleetAtZero(): Promise<void> {
       const last = observations.samples({ service: 'monte-carlo-workers' }).at(-1);
       return last?.desiredCount === 0 && last.runningCount === 0;
     },
-    15_000,
+    // Idle workers hold scale-in protection up to 15 s after their last task, then stop: on a
+    // loaded machine that, the cooldown and the stop take longer than 15 s.
+    45_000,
     'the fleet back at 0',
   );
 }
