@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { InvalidPropsError, StepfleetJob, type StepfleetJobProps } from '@stepfleet/cdk';
 import { defineJob, generateDefinition, type JobResources, type JobSpecInput } from '@stepfleet/job';
 import { App, Stack, Validations } from 'aws-cdk-lib';
@@ -91,6 +91,24 @@ function deploy(c: Case, extra: Partial<StepfleetJobProps> = {}) {
 }
 
 /**
+ * One deployment of a case, shared by every test that only reads it: a synthesis (with its
+ * cdk-nag pass) is the slow part of these tests, and `Template.fromStack` reuses the app's
+ * assembly. Tests that add to the stack (grants, other props) deploy their own.
+ */
+const sharedDeployments = new Map<Case, ReturnType<typeof deploy>>();
+function sharedDeploy(c: Case): ReturnType<typeof deploy> {
+  let deployment = sharedDeployments.get(c);
+  if (!deployment) {
+    deployment = deploy(c);
+    sharedDeployments.set(c, deployment);
+  }
+  return deployment;
+}
+after(() => {
+  for (const { outdir } of sharedDeployments.values()) rmSync(outdir, { recursive: true, force: true });
+});
+
+/**
  * Replaces each deploy-time reference (Ref / GetAtt) with a stable fake value, so a template's
  * definition and the generator's output for the same fakes can be compared as plain JSON.
  */
@@ -102,9 +120,8 @@ function fakeOf(reference: unknown): string {
 }
 
 for (const c of CASES) {
-  test(`GIVEN ${c.title} WHEN synthesized with cdk-nag THEN no finding is left and the definition is exactly the generator's output`, (t) => {
-    const { app, stack, job, construct, outdir } = deploy(c);
-    t.after(() => rmSync(outdir, { recursive: true, force: true }));
+  test(`GIVEN ${c.title} WHEN synthesized with cdk-nag THEN no finding is left and the definition is exactly the generator's output`, () => {
+    const { app, stack, job, construct } = sharedDeploy(c);
     // app.synth() runs the AwsSolutions checks and throws on any unacknowledged finding.
     const template = Template.fromJSON(app.synth().getStackByName(stack.stackName).template);
     const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
@@ -132,9 +149,8 @@ for (const c of CASES) {
   });
 }
 
-test('GIVEN a job with an aggregate step and a controller WHEN deployed THEN the role holds exactly what the definition calls', (t) => {
-  const { stack, construct, outdir } = deploy(CASES[1]!);
-  t.after(() => rmSync(outdir, { recursive: true, force: true }));
+test('GIVEN a job with an aggregate step and a controller WHEN deployed THEN the role holds exactly what the definition calls', () => {
+  const { stack, construct } = sharedDeploy(CASES[1]!);
   const template = Template.fromStack(stack);
   const roleId = stack.resolve((construct.role.node.defaultChild as iam.CfnRole).logicalId);
   const [policy] = Object.values(
@@ -165,9 +181,8 @@ test('GIVEN a job with an aggregate step and a controller WHEN deployed THEN the
   });
 });
 
-test('GIVEN no controller WHEN deployed THEN ScaleUp/ScaleDown may update the worker service and nothing else in ECS', (t) => {
-  const { stack, construct, outdir } = deploy(CASES[0]!);
-  t.after(() => rmSync(outdir, { recursive: true, force: true }));
+test('GIVEN no controller WHEN deployed THEN ScaleUp/ScaleDown may update the worker service and nothing else in ECS', () => {
+  const { stack, construct } = sharedDeploy(CASES[0]!);
   Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
     PolicyDocument: {
       Statement: [
@@ -191,9 +206,8 @@ test('GIVEN no controller WHEN deployed THEN ScaleUp/ScaleDown may update the wo
   });
 });
 
-test('GIVEN the default buckets WHEN deployed THEN they are encrypted, TLS-only, private, logged and retained', (t) => {
-  const { stack, outdir } = deploy(CASES[0]!);
-  t.after(() => rmSync(outdir, { recursive: true, force: true }));
+test('GIVEN the default buckets WHEN deployed THEN they are encrypted, TLS-only, private, logged and retained', () => {
+  const { stack } = sharedDeploy(CASES[0]!);
   const template = Template.fromStack(stack);
   template.resourceCountIs('AWS::S3::Bucket', 2);
   // Data is kept when the stack goes; the state machine (fixed name, no data) is not.
@@ -291,9 +305,8 @@ test('GIVEN a controller role WHEN grantControl is called THEN it may read the M
   assert.doesNotThrow(() => app.synth());
 });
 
-test('GIVEN a job WHEN its metrics are asked for THEN they read AWS/States per activity and state machine', (t) => {
-  const { stack, construct, outdir } = deploy(CASES[0]!);
-  t.after(() => rmSync(outdir, { recursive: true, force: true }));
+test('GIVEN a job WHEN its metrics are asked for THEN they read AWS/States per activity and state machine', () => {
+  const { stack, construct } = sharedDeploy(CASES[0]!);
   const activity = stack.resolve(construct.batchActivity.activityArn);
   const queue = construct.metricBatchQueueTime();
   assert.equal(queue.namespace, 'AWS/States');
