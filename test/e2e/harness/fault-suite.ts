@@ -403,6 +403,7 @@ export async function assertFleetEndsAtZero(
   const lambda = (await import('@stepfleet/controller/lambda')) as {
     default: (event: unknown) => Promise<unknown>;
   };
+  const reconciledOnly = run.status === 'ABORTED' || run.status === 'TIMED_OUT';
   try {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -415,7 +416,11 @@ export async function assertFleetEndsAtZero(
         Date.now() < deadline,
         `the fleet of ${service} ends at 0 within ${timeoutMs} ms (desired ${current?.desiredCount}, running ${current?.runningCount}, tasks not exited ${tasks.filter((t) => t.stoppedAtMs === undefined).length})`,
       );
-      if (current?.desiredCount !== 0) await lambda.default({ action: 'reconcile' }).catch(() => {});
+      // A run that ended through its ScaleDown step (succeeded, or failed through the Catch)
+      // must leave the fleet at 0 by itself; only a stopped or timed-out run, which skips it,
+      // is left to the controller's scheduled reconcile (as on AWS).
+      if (reconciledOnly && current?.desiredCount !== 0)
+        await lambda.default({ action: 'reconcile' }).catch(() => {});
       await sleep(200);
     }
   } finally {
