@@ -49,6 +49,9 @@ export function createControllerHandler(
   };
 }
 
+/** SDK attempts per call of the controller's clients (the SDK's default is 3). */
+const CONTROLLER_SDK_ATTEMPTS = 10;
+
 /**
  * A controller with clients from the environment (on AWS: the function's role and region) and
  * its settings from {@link FLEETS_ENV}, {@link COOLDOWN_ENV}, {@link IDLE_GRACE_ENV} and
@@ -58,8 +61,10 @@ function defaultController(env: NodeJS.ProcessEnv = process.env): Controller {
   const cooldownSeconds = secondsFromEnv(env, COOLDOWN_ENV);
   const idleGraceSeconds = secondsFromEnv(env, IDLE_GRACE_ENV);
   return createController({
-    sfn: new SFNClient({}),
-    ecs: new ECSClient({}),
+    // One ScaleUp call stands for a whole run: a throttled DescribeMapRun or UpdateService must
+    // be outlasted (backoff grows to the SDK's 20 s cap), not fail the run after the default 3 tries.
+    sfn: new SFNClient({ maxAttempts: CONTROLLER_SDK_ATTEMPTS }),
+    ecs: new ECSClient({ maxAttempts: CONTROLLER_SDK_ATTEMPTS }),
     fleets: fleetsFromEnv(env[FLEETS_ENV]),
     ...(cooldownSeconds === undefined ? {} : { scaleInCooldownMs: cooldownSeconds * 1000 }),
     ...(idleGraceSeconds === undefined ? {} : { idleGraceMs: idleGraceSeconds * 1000 }),

@@ -19,8 +19,12 @@ import {
 
 /** The reconcile period of these tests. */
 const INTERVAL_MS = 500;
-/** What one pass itself may take on this machine, on top of the period. */
-const PASS_SLACK_MS = 500;
+/**
+ * What one pass itself may take on this machine, on top of the period: its few calls took over
+ * 500 ms when the suite runs three files at once on 2 cores. (Without the loop the fleet never
+ * reaches 0, so the bound still fails a loop that does not act.)
+ */
+const PASS_SLACK_MS = 1500;
 
 let harness: Harness;
 const loops: { stop: AbortController; done: Promise<void> }[] = [];
