@@ -18,6 +18,8 @@ export interface MapRunView {
   readonly runningExecutions: number;
   readonly pendingItems: number;
   readonly runningItems: number;
+  /** Items the Map Run has read so far: 0 while its ItemReader is still reading. */
+  readonly totalItems: number;
 }
 
 /** An open execution and the demand derived from it. */
@@ -136,11 +138,17 @@ async function demandOf(
     let outstanding = 0;
     let maxConcurrency = 0;
     for (const run of open) {
+      const cap = run.maxConcurrency > 0 ? run.maxConcurrency : Number.POSITIVE_INFINITY;
+      maxConcurrency += run.maxConcurrency > 0 ? run.maxConcurrency : 0;
+      if (run.totalItems === 0) {
+        // Still reading its items (no counts yet): it needs what its run planned, not 0, or a
+        // reconcile in that moment would stop the fleet its ScaleUp has just started.
+        outstanding += Math.min((plan ?? defaultPlan(fleet)).batches, cap);
+        continue;
+      }
       const byExecutions = run.pendingExecutions + run.runningExecutions;
       const byItems = Math.ceil((run.pendingItems + run.runningItems) / fleet.itemsPerBatch);
-      const cap = run.maxConcurrency > 0 ? run.maxConcurrency : Number.POSITIVE_INFINITY;
       outstanding += Math.min(Math.max(byExecutions, byItems), cap);
-      maxConcurrency += run.maxConcurrency > 0 ? run.maxConcurrency : 0;
     }
     return {
       executionArn,
@@ -182,6 +190,7 @@ function view(run: DescribeMapRunCommandOutput): MapRunView {
     runningExecutions: run.executionCounts?.running ?? 0,
     pendingItems: run.itemCounts?.pending ?? 0,
     runningItems: run.itemCounts?.running ?? 0,
+    totalItems: run.itemCounts?.total ?? 0,
   };
 }
 
