@@ -44,6 +44,9 @@ test('GIVEN corrupt and missing files and a handler that throws, hangs and crash
     // real-time margin and counts the time queued.
     activityTimeoutSeconds: 100,
     faults: { throwOnKeys: [throwA, throwB], hangOnKey: hang, crashThreadOnKey: crash, attempts: 1 },
+    // One batch per thread: a crashed or terminated (hung) thread fails every batch it runs, and
+    // a thrown item's batch retried clean that way would not report it (it throws on attempt 0 only).
+    tasksPerThread: 1,
   });
   const run = await runScenario(suite, {
     plan: scenario.plan,
