@@ -22,7 +22,14 @@ export async function startBackend(
   activityNames: readonly string[] = ['work'],
 ): Promise<{ backend: LocalBackend; sfn: SFNClient; arns: string[] }> {
   const backend = await startLocalBackend({ port: 0, ...options });
-  const sfn = new SFNClient({ endpoint: backend.url, region: 'us-east-1', credentials: testCredentials });
+  // Many attempts: a test's injected throttling (on from the start) also hits this setup client,
+  // and 3 attempts at 30 % failed CreateActivity now and then.
+  const sfn = new SFNClient({
+    endpoint: backend.url,
+    region: 'us-east-1',
+    credentials: testCredentials,
+    maxAttempts: 10,
+  });
   t.after(async () => {
     sfn.destroy();
     await backend.close();
