@@ -161,7 +161,9 @@ export class Worker extends EventEmitter<WorkerEvents> {
       keepAlive: true,
       maxSockets: o.slots * 2 + o.activities.reduce((n, a) => n + a.pollers, 0) + 8,
     };
-    const clientConfig = { region: o.region, endpoint: o.endpoint, maxAttempts: 1 };
+    // cacheMiddleware: the SDK resolves a command's middleware stack (clone, sort) on every send
+    // otherwise; cached per command class it costs nothing after the first. Our stacks never change.
+    const clientConfig = { region: o.region, endpoint: o.endpoint, maxAttempts: 1, cacheMiddleware: true };
     // Polls get a socket timeout above the 60 s the service may hold them; reports a short one.
     const pollClient =
       o.sfnClient ??
