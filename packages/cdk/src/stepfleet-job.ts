@@ -218,8 +218,9 @@ export class StepfleetJob extends Construct {
 
   /**
    * Allows `grantee` (the fleet controller's function) what it needs to size this job's fleet:
-   * find the job's open Map Runs (ListExecutions, ListMapRuns, DescribeMapRun on this state
-   * machine only) and scale the service ({@link WorkerFleet.grantScale}).
+   * find the job's open Map Runs (ListExecutions, ListMapRuns, DescribeMapRun, and
+   * GetExecutionHistory to see a run that is already scaling down, on this state machine only)
+   * and scale the service ({@link WorkerFleet.grantScale}).
    */
   grantControl(grantee: iam.IGrantable): iam.Grant {
     const name = this.stateMachineName;
@@ -232,7 +233,11 @@ export class StepfleetJob extends Construct {
       resourceArns: [arn('stateMachine', name)],
     })
       .combine(
-        iam.Grant.addToPrincipal({ grantee, actions: ['states:ListMapRuns'], resourceArns: [executions] }),
+        iam.Grant.addToPrincipal({
+          grantee,
+          actions: ['states:ListMapRuns', 'states:GetExecutionHistory'],
+          resourceArns: [executions],
+        }),
       )
       .combine(
         iam.Grant.addToPrincipal({ grantee, actions: ['states:DescribeMapRun'], resourceArns: [mapRuns] }),

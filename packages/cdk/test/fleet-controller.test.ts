@@ -156,12 +156,17 @@ test('GIVEN a FleetController serving a job WHEN synthesized THEN its role may o
     'ecs:ListTasks',
     'ecs:UpdateService',
     'states:DescribeMapRun',
+    'states:GetExecutionHistory',
     'states:ListExecutions',
     'states:ListMapRuns',
   ]);
   assert.equal(actions.get('states:ListExecutions'), STATE_MACHINE_ARN);
   assert.equal(
     actions.get('states:ListMapRuns'),
+    'arn:aws:states:eu-west-1:123456789012:execution:credit-stress:*',
+  );
+  assert.equal(
+    actions.get('states:GetExecutionHistory'),
     'arn:aws:states:eu-west-1:123456789012:execution:credit-stress:*',
   );
   assert.equal(

@@ -299,7 +299,7 @@ test('GIVEN a controller role WHEN grantControl is called THEN it may read the M
     statements.map((s) => [[s.Action].flat().join(' '), JSON.stringify(s.Resource)]),
   );
   assert.match(byAction['states:ListExecutions'] ?? '', /:stateMachine:lines"/);
-  assert.match(byAction['states:ListMapRuns'] ?? '', /:execution:lines:\*"/);
+  assert.match(byAction['states:ListMapRuns states:GetExecutionHistory'] ?? '', /:execution:lines:\*"/);
   assert.match(byAction['states:DescribeMapRun'] ?? '', /:mapRun:lines\/\*"/);
   assert.ok(byAction['ecs:UpdateService ecs:DescribeServices']);
   assert.doesNotThrow(() => app.synth());

@@ -1,10 +1,12 @@
 import {
   DescribeMapRunCommand,
   type DescribeMapRunCommandOutput,
+  GetExecutionHistoryCommand,
   ListExecutionsCommand,
   ListMapRunsCommand,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
+import { STATE_NAMES } from '@stepfleet/job';
 import { explainAwsError } from './errors.ts';
 import type { FleetConfig } from './fleet-config.ts';
 import type { RunDemand } from './policy.ts';
@@ -160,11 +162,14 @@ async function demandOf(
     };
   }
   if (views.length > 0) {
+    // A run already in its scale-down step needs nothing more: without this, two runs ending
+    // together would each keep a worker for the other until the next reconcile.
+    const finishing = await inScaleDownStep(sfn, executionArn);
     return {
       executionArn,
       stateMachineArn,
       phase: 'tail',
-      outstandingBatches: fleet.tailBatches,
+      outstandingBatches: finishing ? 0 : fleet.tailBatches,
       maxConcurrency: 0,
       mapRun: views[0]!,
     };
@@ -199,4 +204,27 @@ export function stateMachineOf(executionArn: string): string {
   const parts = executionArn.split(':');
   if (parts.length < 8 || parts[5] !== 'execution') return '';
   return [...parts.slice(0, 5), 'stateMachine', parts[6]].join(':');
+}
+
+const SCALE_DOWN_STATES: ReadonlySet<string> = new Set([
+  STATE_NAMES.scaleDown,
+  STATE_NAMES.scaleDownOnFailure,
+]);
+
+/** Whether the execution's latest entered state is one of the generated scale-down steps. */
+async function inScaleDownStep(sfn: SFNClient, executionArn: string): Promise<boolean> {
+  const history = await sfn
+    .send(
+      new GetExecutionHistoryCommand({
+        executionArn,
+        reverseOrder: true,
+        maxResults: 20,
+        includeExecutionData: false,
+      }),
+    )
+    .catch((error: unknown) =>
+      Promise.reject(explainAwsError(error, 'states:GetExecutionHistory', executionArn)),
+    );
+  const entered = (history.events ?? []).find((event) => event.stateEnteredEventDetails?.name !== undefined);
+  return SCALE_DOWN_STATES.has(entered?.stateEnteredEventDetails?.name ?? '');
 }
