@@ -283,6 +283,9 @@ function startReconcile(
         await lambda.default({ action: 'reconcile' }).catch(onError);
         await sleep(intervalMs, signal);
       }
+      // One last pass once the run has ended: a pass that read the run while it was still open
+      // may have written its size just after the ScaleDown step wrote 0.
+      await lambda.default({ action: 'reconcile' }).catch(onError);
     })();
   }
   const { spec } = options.plan;
@@ -303,7 +306,9 @@ function startReconcile(
     ],
     scaleInCooldownMs: 5000,
   });
-  return runReconcileLoop(controller, { intervalMs, signal, onError });
+  return runReconcileLoop(controller, { intervalMs, signal, onError }).then(() =>
+    controller.reconcile().then(() => undefined, onError),
+  );
 }
 
 /** Waits `ms`, or less when `signal` aborts. */

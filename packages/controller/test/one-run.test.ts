@@ -65,7 +65,12 @@ test('GIVEN one run with a straggler WHEN it runs THEN the fleet goes 0 → 3 be
   assert.equal(peakDesired(timeline), 3, 'sized to the run: 9 one-item batches, MaxConcurrency 3, 1 slot');
   const running = timeline.filter((s) => s.atMs <= mapStart).at(-1)!;
   assert.equal(running.running, 3, 'ScaleUp waited until the workers ran');
-  const tail = timeline.filter((s) => s.atMs > mapStart && s.atMs < mapEnd);
+  // The tail: from the Map Run's start until its last batch (the straggler) closed; after that
+  // the run needs no worker even before its Map Run reports the end.
+  const lastBatchClosed = Math.max(
+    ...harness.backend.activities.stats().tasks.map((task) => task.closedAt ?? Number.POSITIVE_INFINITY),
+  );
+  const tail = timeline.filter((s) => s.atMs > mapStart && s.atMs < Math.min(mapEnd, lastBatchClosed));
   assert.equal(
     Math.min(...tail.map((s) => s.desired)),
     1,
