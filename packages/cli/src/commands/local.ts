@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
-import { type Command, UsageError } from '../command.ts';
+import { integerOption, positiveOption } from '../args.ts';
+import type { Command } from '../command.ts';
 
 const USAGE = `Usage: stepfleet local [--port 4599] [--data DIR] [--time-scale N]
 
@@ -60,19 +61,3 @@ const local: Command = {
 };
 
 export default local;
-
-function integerOption(name: string, text: string, min: number, max: number): number {
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max) {
-    throw new UsageError(`${name} must be an integer from ${min} to ${max}, got '${text}'`);
-  }
-  return value;
-}
-
-function positiveOption(name: string, text: string): number {
-  const value = Number(text);
-  if (text.trim() === '' || !(value > 0) || !Number.isFinite(value)) {
-    throw new UsageError(`${name} must be a positive number, got '${text}'`);
-  }
-  return value;
-}
