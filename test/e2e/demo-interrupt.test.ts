@@ -78,12 +78,15 @@ for (const stopOnExit of [true, false]) {
 }
 
 test('GIVEN a terminal WHEN the demo runs and Ctrl-C is answered y THEN the view is redrawn in place, the question asked, the run stopped, no process left', async () => {
-  const command = [process.execPath, BIN, ...DEMO_ARGS, '--out', dir].map((arg) => `'${arg}'`).join(' ');
+  // `exec`: script(1) runs the command through $SHELL, and a shell that stays in between (dash
+  // does) is killed by the terminal's SIGINT itself, so script would report its 130.
+  const command = `exec ${[process.execPath, BIN, ...DEMO_ARGS, '--out', dir].map((arg) => `'${arg}'`).join(' ')}`;
   // script(1) gives the CLI a pseudo-terminal: stdout is a TTY, and a ^C typed on its input is
   // turned into SIGINT by the terminal, as when a user presses Ctrl-C.
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, COLUMNS: '100', LINES: '40' },
+    // dash as the shell, as on a machine without $SHELL: the test must not depend on bash.
+    env: { ...process.env, SHELL: '/bin/sh', COLUMNS: '100', LINES: '40' },
   });
   let text = '';
   child.stdout.on('data', (chunk) => (text += chunk));
