@@ -2,7 +2,8 @@
  * Deploys a job on a local backend the way the CDK app deploys it on AWS: buckets, the
  * activities, an ECS cluster and service (at 0) whose task runs `stepfleet worker` with the
  * job's handlers, and the state machine from `generateDefinition`. Idempotent: deploying the
- * same job again updates the service and the state machine.
+ * same job again updates the service and the state machine, also when several deploys of it run
+ * at once (two `stepfleet run` of one job on one backend).
  */
 import { fileURLToPath } from 'node:url';
 import {
@@ -105,28 +106,7 @@ export async function deployLocalJob(options: LocalDeployOptions): Promise<Local
     }),
   );
   const taskDefinitionArn = taskDefinition.taskDefinition!.taskDefinitionArn!;
-  const existing = await ecs.send(
-    new DescribeServicesCommand({ cluster: names.cluster, services: [names.service] }),
-  );
-  if (existing.services?.some((s) => s.status === 'ACTIVE')) {
-    await ecs.send(
-      new UpdateServiceCommand({
-        cluster: names.cluster,
-        service: names.service,
-        taskDefinition: taskDefinitionArn,
-      }),
-    );
-  } else {
-    await ecs.send(
-      new CreateServiceCommand({
-        cluster: names.cluster,
-        serviceName: names.service,
-        taskDefinition: taskDefinitionArn,
-        desiredCount: 0,
-        launchType: 'FARGATE',
-      }),
-    );
-  }
+  await ensureService(ecs, names.cluster, names.service, taskDefinitionArn);
 
   const resources: JobResources = {
     activityArn,
@@ -151,4 +131,43 @@ export async function deployLocalJob(options: LocalDeployOptions): Promise<Local
     await sfn.send(new UpdateStateMachineCommand({ stateMachineArn, definition, roleArn }));
   }
   return { stateMachineArn, cluster: names.cluster, service: names.service, resources };
+}
+
+/** Whether the service exists and is ACTIVE. */
+async function serviceIsActive(ecs: ECSClient, cluster: string, service: string): Promise<boolean> {
+  const described = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
+  return described.services?.some((s) => s.status === 'ACTIVE') ?? false;
+}
+
+/**
+ * Points the job's service at `taskDefinition`, creating it (at 0 workers) when it does not
+ * exist. A concurrent deploy may create it between our look and our CreateService, which ECS
+ * refuses as "not idempotent": the service is then there, and we update it like any existing one.
+ */
+async function ensureService(
+  ecs: ECSClient,
+  cluster: string,
+  service: string,
+  taskDefinition: string,
+): Promise<void> {
+  const update = () => ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition }));
+  if (await serviceIsActive(ecs, cluster, service)) {
+    await update();
+    return;
+  }
+  try {
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster,
+        serviceName: service,
+        taskDefinition,
+        desiredCount: 0,
+        launchType: 'FARGATE',
+      }),
+    );
+  } catch (error) {
+    if ((error as Error).name !== 'InvalidParameterException') throw error;
+    if (!(await serviceIsActive(ecs, cluster, service))) throw error;
+    await update();
+  }
 }
