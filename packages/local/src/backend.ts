@@ -96,6 +96,7 @@ export async function startLocalBackend(options: LocalBackendOptions = {}): Prom
     region: o.region,
     agentBaseUrl: () => baseUrl,
     logger: log,
+    faults,
   });
   jsonServices.push(ecs.service);
   extraRoutes.push(ecs.agentRoute);

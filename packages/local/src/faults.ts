@@ -4,7 +4,12 @@
  * after the call took effect (the connection is reset, as a lost response looks to a client).
  */
 export interface FaultRule {
-  /** Signing name of the service (`states`, `ecs`, `s3`), or `*`. @defaultValue `'*'` */
+  /**
+   * Signing name of the service (`states`, `ecs`, `s3`), or `*`. The ECS agent endpoint
+   * (`$ECS_AGENT_URI`, operations `UpdateTaskProtection` and `GetTaskProtection`) is
+   * `ecs-agent`, and only a rule naming it applies there: `*` means the AWS services.
+   * @defaultValue `'*'`
+   */
   readonly service?: string;
   /** Operation name (`SendTaskSuccess`, `GetObject`...), or `*`. @defaultValue `'*'` */
   readonly operation?: string;
@@ -74,14 +79,18 @@ export class FaultInjector {
     return this.#rules;
   }
 
-  /** Decides the faults for one call; every matching rule applies (latencies add up). */
-  decide(service: string, operation: string): FaultDecision {
+  /**
+   * Decides the faults for one call; every matching rule applies (latencies add up). With
+   * `namedOnly`, rules for every service (`*`) are skipped: only rules naming `service` apply.
+   */
+  decide(service: string, operation: string, { namedOnly = false } = {}): FaultDecision {
     let delayMs = 0;
     let throttle = false;
     let serverError = false;
     let drop = false;
     for (const rule of this.#rules) {
-      if ((rule.service ?? '*') !== '*' && rule.service !== service) continue;
+      const ruleService = rule.service ?? '*';
+      if (ruleService === '*' ? namedOnly : ruleService !== service) continue;
       if ((rule.operation ?? '*') !== '*' && rule.operation !== operation) continue;
       delayMs += (rule.latencyMs ?? 0) + (rule.jitterMs ? this.#random() * rule.jitterMs : 0);
       if (rule.throttleRate && this.#random() < rule.throttleRate) throttle = true;

@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AwsError } from '../aws-error.ts';
+import type { FaultInjector } from '../faults.ts';
 import { type ExtraRoute, readBody } from '../http-router.ts';
 import type { EcsState } from './ecs-state.ts';
 import type { Task } from './model.ts';
@@ -15,8 +18,13 @@ import { AGENT_PREFIX, METADATA_PATH } from './task-launcher.ts';
  * - `GET /v4/<id>`, `GET /v4/<id>/task`: a small task metadata v4 (`$ECS_CONTAINER_METADATA_URI_V4`);
  * - `GET /credentials`: container credentials (`$AWS_CONTAINER_CREDENTIALS_FULL_URI`), so the
  *   AWS SDK in a task finds credentials as it does on Fargate.
+ *
+ * Fault rules naming the service `ecs-agent` apply to task protection (operations
+ * `UpdateTaskProtection` for PUT, `GetTaskProtection` for GET), as the agent relays the ECS
+ * API's faults: throttling (400 `ThrottlingException`), server errors (500 `ServerException`),
+ * latency, and a dropped response after the change took effect.
  */
-export function createAgentRoute(state: EcsState): ExtraRoute {
+export function createAgentRoute(state: EcsState, faults?: FaultInjector): ExtraRoute {
   return {
     prefix: AGENT_PREFIX,
     async handle(req, res) {
@@ -39,7 +47,18 @@ export function createAgentRoute(state: EcsState): ExtraRoute {
         );
       }
       if (rest === '/task-protection/v1/state') {
+        const operation = req.method === 'PUT' ? 'UpdateTaskProtection' : 'GetTaskProtection';
+        const fault = faults?.decide(AGENT_FAULT_SERVICE, operation, { namedOnly: true });
+        if (fault && fault.delayMs > 0) await sleep(fault.delayMs);
+        if (fault?.throttle) return send(res, 400, agentFault(task, 'ThrottlingException', 'Rate exceeded'));
+        if (fault?.serverError) {
+          return send(res, 500, agentFault(task, 'ServerException', 'Injected server error'));
+        }
         const [status, reply] = protectionState(state, task, req, body);
+        if (fault?.drop && status === 200) {
+          faults?.recordDrop(AGENT_FAULT_SERVICE, operation);
+          return void res.destroy();
+        }
         return send(res, status, reply);
       }
       if (req.method !== 'GET') return send(res, 405, { message: `${req.method} is not allowed on ${rest}` });
@@ -51,6 +70,9 @@ export function createAgentRoute(state: EcsState): ExtraRoute {
     },
   };
 }
+
+/** The service name fault rules use for the agent endpoint. */
+export const AGENT_FAULT_SERVICE = 'ecs-agent';
 
 /** An HTTP status and a JSON body. */
 type Reply = [number, unknown];
@@ -89,6 +111,11 @@ function protectionState(state: EcsState, task: Task, req: IncomingMessage, body
   if (refusal) return [200, { failure: { Arn: task.arn, Reason: refusal.reason, Detail: refusal.detail } }];
   applyProtection(state, task, request.ProtectionEnabled, minutes);
   return protectionReply(task);
+}
+
+/** The agent's reply when the ECS API call behind it failed: the API's code and request id. */
+function agentFault(task: Task, code: string, message: string): Record<string, unknown> {
+  return { requestID: randomUUID(), ...agentError(task.arn, code, message) };
 }
 
 function protectionReply(task: Task): Reply {

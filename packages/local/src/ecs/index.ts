@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { AwsError } from '../aws-error.ts';
 import type { Clock } from '../clock.ts';
+import type { FaultInjector } from '../faults.ts';
 import type { ExtraRoute } from '../http-router.ts';
 import type { JsonService } from '../service.ts';
 import { createAgentRoute } from './agent-route.ts';
@@ -39,6 +40,8 @@ export interface EcsServiceOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Real milliseconds between safety-net reconciles of every service. @defaultValue 1000 */
   readonly reconcileIntervalMs?: number;
+  /** Fault rules for the agent endpoint (service `ecs-agent`). @defaultValue none */
+  readonly faults?: FaultInjector;
 }
 
 /** The local ECS: its API, its agent endpoint, what it observed, and its shutdown. */
@@ -114,7 +117,7 @@ export function createEcsService(options: EcsServiceOptions): EcsService {
         ]),
       ),
     },
-    agentRoute: createAgentRoute(state),
+    agentRoute: createAgentRoute(state, options.faults),
     observations,
     close() {
       closing ??= (async () => {
