@@ -72,7 +72,7 @@ export interface ServiceSetup {
 
 /** Creates a cluster, a task definition running the fixture script, and a service of it. */
 export async function createService(
-  h: EcsHarness,
+  h: Pick<EcsHarness, 'client'>,
   setup: ServiceSetup = {},
 ): Promise<{ cluster: string; service: string }> {
   const cluster = setup.cluster ?? 'workers';

@@ -7,86 +7,39 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  CreateClusterCommand,
-  CreateServiceCommand,
-  ECSClient,
-  RegisterTaskDefinitionCommand,
-} from '@aws-sdk/client-ecs';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import {
   CreateActivityCommand,
   CreateStateMachineCommand,
   DescribeExecutionCommand,
-  type DescribeExecutionCommandOutput,
   DescribeMapRunCommand,
   GetActivityTaskCommand,
-  GetExecutionHistoryCommand,
-  type HistoryEvent,
   ListExecutionsCommand,
   ListMapRunsCommand,
   SendTaskSuccessCommand,
-  SFNClient,
-  type SFNServiceException,
+  type SFNClient,
   StartExecutionCommand,
   StopExecutionCommand,
   UpdateMapRunCommand,
   ValidateStateMachineDefinitionCommand,
 } from '@aws-sdk/client-sfn';
-import { type LocalBackend, startLocalBackend } from '@stepfleet/local';
+import type { LocalBackend } from '@stepfleet/local';
+import { createService } from './ecs-harness.ts';
+import { awsError, clientConfig, ROLE, type SfnSession, startSfnSession } from './support/sfn-session.ts';
 
-const ROLE = 'arn:aws:iam::123456789012:role/stepfleet-test';
+let session: SfnSession;
 let backend: LocalBackend;
 let sfn: SFNClient;
-let machines = 0;
 
 before(async () => {
-  backend = await startLocalBackend({ port: 0, timeScale: 20, activityPollSeconds: 60 });
-  sfn = new SFNClient({
-    endpoint: backend.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-    maxAttempts: 1,
-  });
+  session = await startSfnSession({ timeScale: 20, activityPollSeconds: 60 });
+  ({ backend, sfn } = session);
 });
-after(async () => {
-  sfn.destroy();
-  await backend.close();
-});
+after(() => session.close());
 
-async function awsError(call: Promise<unknown>): Promise<SFNServiceException> {
-  try {
-    await call;
-  } catch (error) {
-    return error as SFNServiceException;
-  }
-  assert.fail('expected the call to fail');
-}
-
-async function machine(definition: unknown, type: 'STANDARD' | 'EXPRESS' = 'STANDARD'): Promise<string> {
-  const out = await sfn.send(
-    new CreateStateMachineCommand({
-      name: `m${machines++}`,
-      definition: JSON.stringify(definition),
-      roleArn: ROLE,
-      type,
-    }),
-  );
-  return out.stateMachineArn!;
-}
-
-async function finished(executionArn: string, timeoutMs = 10_000): Promise<DescribeExecutionCommandOutput> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    if (d.status !== 'RUNNING') return d;
-    if (Date.now() > deadline) assert.fail(`still running: ${executionArn}`);
-    await sleep(10);
-  }
-}
-
-async function history(executionArn: string): Promise<HistoryEvent[]> {
-  return (await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events ?? [];
-}
+const machine = (definition: unknown): Promise<string> => session.machine(definition);
+const finished = (executionArn: string) => session.finished(executionArn);
+const history = (executionArn: string) => session.history(executionArn);
 
 async function activity(name: string): Promise<string> {
   return (await sfn.send(new CreateActivityCommand({ name }))).activityArn!;
@@ -388,40 +341,11 @@ describe('service integrations', () => {
   });
 
   test('aws-sdk:ecs takes PascalCase parameters and answers in PascalCase, as AWS', async () => {
-    const ecs = new ECSClient({
-      endpoint: backend.url,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-    });
+    const client = new ECSClient(clientConfig(backend.url));
     try {
-      await ecs.send(new CreateClusterCommand({ clusterName: 'engine-cluster' }));
-      const td = await ecs.send(
-        new RegisterTaskDefinitionCommand({
-          family: 'engine-workers',
-          requiresCompatibilities: ['FARGATE'],
-          networkMode: 'awsvpc',
-          cpu: '256',
-          memory: '512',
-          containerDefinitions: [
-            {
-              name: 'worker',
-              image: 'stepfleet-worker',
-              command: ['node', '-e', 'setInterval(() => {}, 1000)'],
-            },
-          ],
-        }),
-      );
-      await ecs.send(
-        new CreateServiceCommand({
-          cluster: 'engine-cluster',
-          serviceName: 'engine-workers',
-          taskDefinition: td.taskDefinition!.taskDefinitionArn!,
-          desiredCount: 0,
-          launchType: 'FARGATE',
-        }),
-      );
+      await createService({ client }, { cluster: 'engine-cluster', service: 'engine-workers' });
     } finally {
-      ecs.destroy();
+      client.destroy();
     }
     const arn = await machine({
       StartAt: 'Scale',

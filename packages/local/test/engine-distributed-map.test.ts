@@ -14,35 +14,30 @@ import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CreateActivityCommand,
-  CreateStateMachineCommand,
   DescribeExecutionCommand,
   DescribeMapRunCommand,
   type DescribeMapRunCommandOutput,
   ListExecutionsCommand,
-  ListMapRunsCommand,
-  SFNClient,
+  type SFNClient,
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { type LocalBackend, startLocalBackend } from '@stepfleet/local';
+import type { LocalBackend } from '@stepfleet/local';
+import { type SfnSession, startSfnSession } from './support/sfn-session.ts';
 
 const OBJECTS = 10_000;
 const BATCH = 100;
-const ROLE = 'arn:aws:iam::123456789012:role/stepfleet-test';
 const WORKER = join(import.meta.dirname, 'conformance', 'activity-worker.ts');
 
+let session: SfnSession;
 let backend: LocalBackend;
 let sfn: SFNClient;
 let dir: string;
 const workers: ChildProcess[] = [];
 
 before(async () => {
-  backend = await startLocalBackend({ port: 0, timeScale: 20, activityPollSeconds: 20 });
-  sfn = new SFNClient({
-    endpoint: backend.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
+  session = await startSfnSession({ timeScale: 20, activityPollSeconds: 20 });
+  ({ backend, sfn } = session);
   dir = await mkdtemp(join(tmpdir(), 'stepfleet-dmap-'));
   await backend.s3.createBucket('dmap-input');
   await backend.s3.createBucket('dmap-results');
@@ -60,8 +55,7 @@ after(async () => {
   await Promise.all(
     workers.map((w) => (w.exitCode === null ? new Promise((r) => w.once('exit', r)) : undefined)),
   );
-  sfn.destroy();
-  await backend.close();
+  await session.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -127,11 +121,7 @@ async function jobMachine(name: string, activityArn: string, maxConcurrency: num
       },
     },
   };
-  return (
-    await sfn.send(
-      new CreateStateMachineCommand({ name, definition: JSON.stringify(definition), roleArn: ROLE }),
-    )
-  ).stateMachineArn!;
+  return session.machine(definition, { name });
 }
 
 /** Asserts the invariants DescribeMapRun must hold at any moment. */
@@ -153,14 +143,6 @@ function assertConsistent(run: DescribeMapRunCommandOutput, maxConcurrency: numb
   assert.equal(run.itemCounts!.running, run.executionCounts!.running! * BATCH);
 }
 
-async function mapRunArnOf(executionArn: string): Promise<string> {
-  for (;;) {
-    const { mapRuns } = await sfn.send(new ListMapRunsCommand({ executionArn }));
-    if (mapRuns?.length) return mapRuns[0]!.mapRunArn!;
-    await sleep(5);
-  }
-}
-
 test('10,000 objects in batches of 100 through worker processes: all processed, counts right throughout, results complete', async () => {
   // GIVEN an activity, three worker processes (every 7th batch fails once) and the job's state machine
   const activityArn = (await sfn.send(new CreateActivityCommand({ name: 'dmap-work' }))).activityArn!;
@@ -170,7 +152,7 @@ test('10,000 objects in batches of 100 through worker processes: all processed, 
   const { executionArn } = await sfn.send(
     new StartExecutionCommand({ stateMachineArn: machineArn, name: 'full-run' }),
   );
-  const mapRunArn = await mapRunArnOf(executionArn!);
+  const mapRunArn = await session.mapRunArnOf(executionArn!);
   let looks = 0;
   let sawRunning = false;
   for (;;) {
@@ -202,7 +184,7 @@ test('10,000 objects in batches of 100 through worker processes: all processed, 
   assert.equal(processed.size, OBJECTS);
 
   const output = JSON.parse(execution.output!) as { ResultWriterDetails: { Bucket: string; Key: string } };
-  const manifest = JSON.parse(await readObject('dmap-results', output.ResultWriterDetails.Key)) as {
+  const manifest = JSON.parse(await session.readObject('dmap-results', output.ResultWriterDetails.Key)) as {
     ResultFiles: { SUCCEEDED: { Key: string }[]; FAILED: unknown[] };
   };
   assert.deepEqual(manifest.ResultFiles.FAILED, []);
@@ -210,7 +192,7 @@ test('10,000 objects in batches of 100 through worker processes: all processed, 
     await Promise.all(
       manifest.ResultFiles.SUCCEEDED.map(
         async (f) =>
-          JSON.parse(await readObject('dmap-results', f.Key)) as {
+          JSON.parse(await session.readObject('dmap-results', f.Key)) as {
             Input: string;
             Output: string;
             Status: string;
@@ -238,7 +220,7 @@ test('StopExecution in the middle of a run leaves no running child and no open a
   const { executionArn } = await sfn.send(
     new StartExecutionCommand({ stateMachineArn: machineArn, name: 'stopped-run' }),
   );
-  const mapRunArn = await mapRunArnOf(executionArn!);
+  const mapRunArn = await session.mapRunArnOf(executionArn!);
   for (;;) {
     const run = await sfn.send(new DescribeMapRunCommand({ mapRunArn }));
     assertConsistent(run, 10);
@@ -261,10 +243,3 @@ test('StopExecution in the middle of a run leaves no running child and no open a
   assert.equal(stats.pendingTasks, 0);
   assert.equal((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status, 'ABORTED');
 });
-
-async function readObject(bucket: string, key: string): Promise<string> {
-  const got = await backend.s3.getObject(bucket, key);
-  const chunks: Buffer[] = [];
-  for await (const c of got.body) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}

@@ -9,7 +9,7 @@ import { assertValidName, parseStatesArn, stateMachineArn } from './arns.ts';
 import type { StateMachineDefinition } from './definition.ts';
 import type { Engine } from './engine.ts';
 import { invalidDefinition } from './errors.ts';
-import { optionalInteger, optionalString, paginate, requiredString, wireTime } from './params.ts';
+import { optionalInteger, optionalString, paginateByKey, requiredString, wireTime } from './params.ts';
 import type { StateMachineRecord } from './registry.ts';
 import { validateDefinition } from './validate.ts';
 
@@ -162,8 +162,12 @@ export function stateMachineOperations(engine: Engine): Record<string, JsonOpera
     },
 
     ListStateMachines(input) {
-      const all = [...registry.stateMachines.values()].sort((a, b) => a.name.localeCompare(b.name));
-      const { page, nextToken } = paginate(all, input);
+      // Sorted by ARN (per region, by name) and paged by it: deleting machines while paging
+      // through them (a clean-up loop) skips none of the others.
+      const all = [...registry.stateMachines.values()].sort((a, b) =>
+        a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0,
+      );
+      const { page, nextToken } = paginateByKey(all, input, (r) => r.arn);
       return {
         stateMachines: page.map((r) => ({
           stateMachineArn: r.arn,
@@ -176,7 +180,12 @@ export function stateMachineOperations(engine: Engine): Record<string, JsonOpera
     },
 
     DeleteStateMachine(input) {
-      parseStatesArn(input.stateMachineArn, 'stateMachine');
+      const { resource } = parseStatesArn(input.stateMachineArn, 'stateMachine');
+      // A qualified ARN (`<machine>/<Distributed Map label>`) names a Map Run's processor: AWS refuses it.
+      if (resource.includes('/'))
+        throw validationError(
+          `Cannot delete a qualified state machine ARN (a Distributed Map state's): ${String(input.stateMachineArn)}`,
+        );
       // As AWS: deleting is accepted for an unknown ARN too, and the machine's running
       // executions are terminated (AWS does it at their next state transition).
       registry.stateMachines.delete(input.stateMachineArn as string);
