@@ -8,35 +8,21 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { DescribeServicesCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
-  CreateClusterCommand,
-  CreateServiceCommand,
-  DescribeServicesCommand,
-  ECSClient,
-  RegisterTaskDefinitionCommand,
-} from '@aws-sdk/client-ecs';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import {
-  CreateActivityCommand,
-  CreateStateMachineCommand,
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
   DescribeMapRunCommand,
   type DescribeMapRunCommandOutput,
   GetExecutionHistoryCommand,
   ListMapRunsCommand,
-  SFNClient,
+  type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import {
-  defineJob,
-  generateDefinition,
-  type JobResources,
-  type JobSpecInput,
-  resourceNames,
-  toJson,
-} from '@stepfleet/job';
-import { type LocalBackend, type LocalBackendOptions, startLocalBackend } from '@stepfleet/local';
+import { defineJob, type JobSpecInput } from '@stepfleet/job';
+import { deployJob, startJobBackend } from '@stepfleet/job/test-support';
+import type { LocalBackend, LocalBackendOptions } from '@stepfleet/local';
 
 /** The worker process every task runs: the worker SDK, configured from its environment. */
 export const WORKER_ENTRY = join(import.meta.dirname, 'fixtures', 'worker.ts');
@@ -48,7 +34,6 @@ export const CONTROLLER_FUNCTION = 'stepfleet-controller';
 export const CONTROLLER_MODULE = fileURLToPath(import.meta.resolve('@stepfleet/controller/lambda'));
 const INPUT = 'controller-test-input';
 const RESULTS = 'controller-test-results';
-const ROLE = 'arn:aws:iam::000000000000:role/stepfleet-test';
 /** How fast idle workers drop their scale-in protection in the tests (the SDK default is 15 s). */
 const IDLE_RELEASE_MS = 300;
 
@@ -119,30 +104,11 @@ export interface Harness {
  * set as Lambda's would be (the function builds its clients from it).
  */
 export async function startHarness(options: LocalBackendOptions = {}): Promise<Harness> {
-  const backend = await startLocalBackend({
-    port: 0,
-    activityPollSeconds: 1,
-    ...options,
-    functions: { [CONTROLLER_FUNCTION]: CONTROLLER_MODULE, ...options.functions },
-  });
-  const env = {
-    AWS_ENDPOINT_URL: backend.url,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-  };
-  const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, env);
-  const client = {
-    endpoint: backend.url,
-    region: env.AWS_REGION,
-    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
-  };
-  const sfn = new SFNClient(client);
-  const ecs = new ECSClient(client);
-  const s3 = new S3Client({ ...client, forcePathStyle: true });
-  await s3.send(new CreateBucketCommand({ Bucket: INPUT }));
-  await s3.send(new CreateBucketCommand({ Bucket: RESULTS }));
+  const jobs = await startJobBackend(
+    { ...options, functions: { [CONTROLLER_FUNCTION]: CONTROLLER_MODULE, ...options.functions } },
+    [INPUT, RESULTS],
+  );
+  const { backend, sfn, ecs, s3, env } = jobs;
 
   const desiredCount = async (job: DeployedJob): Promise<number> => {
     const described = await ecs.send(
@@ -171,70 +137,28 @@ export async function startHarness(options: LocalBackendOptions = {}): Promise<H
           Body: items.map((item) => JSON.stringify(item)).join('\n'),
         }),
       );
-      const names = resourceNames(job.name);
-      const activity = await sfn.send(new CreateActivityCommand({ name: names.activity }));
-      await ecs.send(new CreateClusterCommand({ clusterName: names.cluster }));
-      const taskDefinition = await ecs.send(
-        new RegisterTaskDefinitionCommand({
-          family: names.service,
-          requiresCompatibilities: ['FARGATE'],
-          networkMode: 'awsvpc',
-          cpu: String(job.worker.cpu),
-          memory: String(job.worker.memoryMiB),
-          containerDefinitions: [
-            {
-              name: names.container,
-              image: 'stepfleet-worker',
-              command: [...workerCommand],
-              stopTimeout: job.worker.stopTimeoutSeconds,
-              environment: Object.entries({
-                STEPFLEET_ACTIVITY_ARN: activity.activityArn!,
-                STEPFLEET_HANDLER: SLEEP_HANDLER,
-                STEPFLEET_THREADS: String(job.worker.threads),
-                STEPFLEET_PROTECTION_IDLE_RELEASE_MS: String(IDLE_RELEASE_MS),
-                STEPFLEET_LOG_LEVEL: 'error',
-                STEPFLEET_METRICS: 'off',
-                STEPFLEET_TIME_SCALE: String(backend.clock.timeScale),
-              }).map(([name, value]) => ({ name, value })),
-            },
-          ],
-        }),
-      );
-      await ecs.send(
-        new CreateServiceCommand({
-          cluster: names.cluster,
-          serviceName: names.service,
-          taskDefinition: taskDefinition.taskDefinition!.taskDefinitionArn!,
-          desiredCount: 0,
-          launchType: 'FARGATE',
-        }),
-      );
-      const resources: JobResources = {
-        activityArn: activity.activityArn!,
-        cluster: names.cluster,
-        service: names.service,
+      const { stateMachineArn, cluster, service } = await deployJob({ sfn, ecs }, job, {
         inputBucket: INPUT,
         resultsBucket: RESULTS,
-        ...(controller ? { controller: { functionName: CONTROLLER_FUNCTION } } : {}),
-      };
-      const created = await sfn.send(
-        new CreateStateMachineCommand({
-          name: names.stateMachine,
-          roleArn: ROLE,
-          definition: toJson(generateDefinition(job, resources)),
+        ...(controller ? { controllerFunction: CONTROLLER_FUNCTION } : {}),
+        container: ({ activityArn }) => ({
+          command: workerCommand,
+          environment: {
+            STEPFLEET_ACTIVITY_ARN: activityArn,
+            STEPFLEET_HANDLER: SLEEP_HANDLER,
+            STEPFLEET_THREADS: String(job.worker.threads),
+            STEPFLEET_PROTECTION_IDLE_RELEASE_MS: String(IDLE_RELEASE_MS),
+            STEPFLEET_LOG_LEVEL: 'error',
+            STEPFLEET_METRICS: 'off',
+            STEPFLEET_TIME_SCALE: String(backend.clock.timeScale),
+          },
         }),
-      );
-      const stateMachineArn = created.stateMachineArn!;
+      });
       return {
         stateMachineArn,
-        cluster: names.cluster,
-        service: names.service,
-        fleet: {
-          cluster: names.cluster,
-          service: names.service,
-          stateMachineArns: [stateMachineArn],
-          maxWorkers: job.fleet.maxWorkers,
-        },
+        cluster,
+        service,
+        fleet: { cluster, service, stateMachineArns: [stateMachineArn], maxWorkers: job.fleet.maxWorkers },
       };
     },
 
@@ -287,16 +211,7 @@ export async function startHarness(options: LocalBackendOptions = {}): Promise<H
       }
     },
 
-    async close() {
-      sfn.destroy();
-      ecs.destroy();
-      s3.destroy();
-      await backend.close();
-      for (const [name, value] of Object.entries(saved)) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
-    },
+    close: () => jobs.close(),
   };
   return harness;
 }

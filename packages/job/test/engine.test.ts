@@ -10,91 +10,40 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { DescribeServicesCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
-  CreateClusterCommand,
-  CreateServiceCommand,
-  DescribeServicesCommand,
-  ECSClient,
-  RegisterTaskDefinitionCommand,
-} from '@aws-sdk/client-ecs';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import {
-  CreateActivityCommand,
-  CreateStateMachineCommand,
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
   GetExecutionHistoryCommand,
-  SFNClient,
+  type SFNClient,
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import controllerFunction from '@stepfleet/controller/lambda';
-import {
-  defineJob,
-  generateDefinition,
-  type JobResources,
-  type JobSpecInput,
-  resourceNames,
-  STATE_NAMES as S,
-  toJson,
-} from '@stepfleet/job';
-import { type LocalBackend, startLocalBackend } from '@stepfleet/local';
+import { defineJob, type JobSpecInput, STATE_NAMES as S } from '@stepfleet/job';
+import { deployJob, type JobBackend, type JobDeployment, startJobBackend } from '@stepfleet/job/test-support';
+import type { LocalBackend } from '@stepfleet/local';
 
 const WORKER = join(import.meta.dirname, 'fixtures', 'tiny-worker.ts');
 const INPUT = 'stepfleet-job-input';
 const RESULTS = 'stepfleet-job-results';
-const ROLE = 'arn:aws:iam::000000000000:role/stepfleet-test';
 const CONTROLLER = 'stepfleet-controller';
 /** The controller's Lambda entry point, served as a local function. */
 const CONTROLLER_MODULE = fileURLToPath(import.meta.resolve('@stepfleet/controller/lambda'));
-/** The controller function builds its clients from the environment, as on AWS. */
-const CONTROLLER_ENV = [
-  'AWS_ENDPOINT_URL',
-  'AWS_REGION',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-] as const;
-const savedEnv = Object.fromEntries(CONTROLLER_ENV.map((name) => [name, process.env[name]]));
 
+let jobs: JobBackend;
 let backend: LocalBackend;
 let sfn: SFNClient;
 let ecs: ECSClient;
 let s3: S3Client;
 
 before(async () => {
-  backend = await startLocalBackend({
-    port: 0,
-    activityPollSeconds: 1,
-    functions: { [CONTROLLER]: CONTROLLER_MODULE },
-  });
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: backend.url,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'a',
-    AWS_SECRET_ACCESS_KEY: 'b',
-  });
-  const client = {
-    endpoint: backend.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
-  };
-  sfn = new SFNClient(client);
-  ecs = new ECSClient(client);
-  s3 = new S3Client({ ...client, forcePathStyle: true });
-  await s3.send(new CreateBucketCommand({ Bucket: INPUT }));
-  await s3.send(new CreateBucketCommand({ Bucket: RESULTS }));
+  jobs = await startJobBackend({ functions: { [CONTROLLER]: CONTROLLER_MODULE } }, [INPUT, RESULTS]);
+  ({ backend, sfn, ecs, s3 } = jobs);
 });
 
-after(async () => {
-  sfn?.destroy();
-  ecs?.destroy();
-  s3?.destroy();
-  await backend?.close();
-  for (const name of CONTROLLER_ENV) {
-    if (savedEnv[name] === undefined) delete process.env[name];
-    else process.env[name] = savedEnv[name];
-  }
-});
+after(() => jobs?.close());
 
 const put = (key: string, body: string | Uint8Array) =>
   s3.send(new PutObjectCommand({ Bucket: INPUT, Key: key, Body: body }));
@@ -106,64 +55,20 @@ async function readJson(bucket: string, key: string): Promise<any> {
 }
 
 /** Deploys `spec` on the backend as CDK would on AWS: activities, a worker service at 0, the state machine. */
-async function deploy(
-  spec: JobSpecInput,
-  options: { controller?: boolean } = {},
-): Promise<{ stateMachineArn: string; cluster: string; service: string }> {
+function deploy(spec: JobSpecInput, options: { controller?: boolean } = {}): Promise<JobDeployment> {
   const job = defineJob(spec);
-  const names = resourceNames(job.name);
-  const activity = await sfn.send(new CreateActivityCommand({ name: names.activity }));
-  const aggregate = job.aggregate
-    ? await sfn.send(new CreateActivityCommand({ name: names.aggregateActivity }))
-    : undefined;
-  await ecs.send(new CreateClusterCommand({ clusterName: names.cluster }));
-  const taskDefinition = await ecs.send(
-    new RegisterTaskDefinitionCommand({
-      family: names.service,
-      requiresCompatibilities: ['FARGATE'],
-      networkMode: 'awsvpc',
-      cpu: String(job.worker.cpu),
-      memory: String(job.worker.memoryMiB),
-      containerDefinitions: [
-        {
-          name: names.container,
-          image: 'stepfleet-worker',
-          command: ['node', WORKER],
-          stopTimeout: job.worker.stopTimeoutSeconds,
-          environment: [
-            { name: 'BATCH_ACTIVITY_ARN', value: activity.activityArn! },
-            ...(aggregate ? [{ name: 'AGGREGATE_ACTIVITY_ARN', value: aggregate.activityArn! }] : []),
-          ],
-        },
-      ],
-    }),
-  );
-  await ecs.send(
-    new CreateServiceCommand({
-      cluster: names.cluster,
-      serviceName: names.service,
-      taskDefinition: taskDefinition.taskDefinition!.taskDefinitionArn!,
-      desiredCount: 0,
-      launchType: 'FARGATE',
-    }),
-  );
-  const resources: JobResources = {
-    activityArn: activity.activityArn!,
-    ...(aggregate ? { aggregateActivityArn: aggregate.activityArn! } : {}),
-    cluster: names.cluster,
-    service: names.service,
+  return deployJob({ sfn, ecs }, job, {
     ...(job.items.bucket ? {} : { inputBucket: INPUT }),
     resultsBucket: RESULTS,
-    ...(options.controller ? { controller: { functionName: CONTROLLER } } : {}),
-  };
-  const created = await sfn.send(
-    new CreateStateMachineCommand({
-      name: names.stateMachine,
-      roleArn: ROLE,
-      definition: toJson(generateDefinition(job, resources)),
+    ...(options.controller ? { controllerFunction: CONTROLLER } : {}),
+    container: ({ activityArn, aggregateActivityArn }) => ({
+      command: ['node', WORKER],
+      environment: {
+        BATCH_ACTIVITY_ARN: activityArn,
+        ...(aggregateActivityArn ? { AGGREGATE_ACTIVITY_ARN: aggregateActivityArn } : {}),
+      },
     }),
-  );
-  return { stateMachineArn: created.stateMachineArn!, cluster: names.cluster, service: names.service };
+  });
 }
 
 /** Starts an execution and waits for it to end; returns its description and the states it entered. */
