@@ -7,8 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { type LocalBackend, startLocalBackend } from '@stepfleet/local';
+import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { type BackendWithClients, startBackendWithClients } from '@stepfleet/local/test-support';
 import { createS3Helpers } from '@stepfleet/worker';
 import type { HandlerDefinition } from '@stepfleet/worker/handler';
 import { aggregateBatches } from '../src/aggregate.ts';
@@ -22,24 +22,15 @@ import { readPortfolioResult } from '../src/result-store.ts';
 import { resolveSimulationInput } from '../src/simulation-input.ts';
 
 const BUCKET = 'mc-test';
-let backend: LocalBackend;
+let stack: BackendWithClients;
 let client: S3Client;
 
 before(async () => {
-  backend = await startLocalBackend({ port: 0 });
-  client = new S3Client({
-    endpoint: backend.url,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
-  await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  stack = await startBackendWithClients({}, [BUCKET]);
+  client = stack.s3;
 });
 
-after(async () => {
-  client.destroy();
-  await backend.close();
-});
+after(() => stack?.close());
 
 const quietLog = { debug() {}, info() {}, warn() {}, error() {}, child: () => quietLog };
 

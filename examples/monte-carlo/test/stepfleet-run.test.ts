@@ -6,16 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import {
-  CreateActivityCommand,
   CreateStateMachineCommand,
   DescribeExecutionCommand,
-  SFNClient,
+  type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { type LocalBackend, startLocalBackend } from '@stepfleet/local';
-import { createWorker, type Worker } from '@stepfleet/worker';
+import { startWorkerBackend, type WorkerBackend } from 'stepfleet/test-support';
 import { aggregateBatches } from '../src/aggregate.ts';
 import type { AggregateSummary } from '../src/aggregate-handler.ts';
 import { runBatch } from '../src/batch.ts';
@@ -33,58 +31,30 @@ const BATCH_INPUT = {
   itemsBucket: 'input',
   spill: { bucket: 'results', prefix: 'spill/' },
 };
-const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
-let backend: LocalBackend;
+let stack: WorkerBackend;
 let sfn: SFNClient;
 let s3: S3Client;
-let worker: Worker;
-let running: Promise<void>;
 let batchArn: string;
 let aggregateArn: string;
 
 before(async () => {
-  backend = await startLocalBackend({ port: 0, activityPollSeconds: 1 });
-  // The worker's threads build their S3 client from the environment's credentials.
-  Object.assign(process.env, {
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_REGION: 'us-east-1',
-  });
-  const client = { endpoint: backend.url, region: 'us-east-1', credentials };
-  sfn = new SFNClient(client);
-  s3 = new S3Client({ ...client, forcePathStyle: true });
-  for (const Bucket of ['input', 'results']) await s3.send(new CreateBucketCommand({ Bucket }));
-  await writePortfolio({ client: s3, bucket: 'input', prefix: 'portfolio/', count: LOANS, seed: 'e2e' });
-  batchArn = (await sfn.send(new CreateActivityCommand({ name: 'mc-batch' }))).activityArn!;
-  aggregateArn = (await sfn.send(new CreateActivityCommand({ name: 'mc-aggregate' }))).activityArn!;
-  worker = createWorker({
+  stack = await startWorkerBackend({
+    buckets: ['input', 'results'],
     activities: [
-      { activityArn: batchArn, handler: new URL(MONTE_CARLO_HANDLERS.source.batch, ROOT) },
-      {
-        activityArn: aggregateArn,
-        handler: new URL(MONTE_CARLO_HANDLERS.source.aggregate, ROOT),
-        pollers: 1,
-      },
+      { name: 'mc-batch', handler: new URL(MONTE_CARLO_HANDLERS.source.batch, ROOT) },
+      { name: 'mc-aggregate', handler: new URL(MONTE_CARLO_HANDLERS.source.aggregate, ROOT), pollers: 1 },
     ],
     threads: 2,
     tasksPerThread: 2,
-    endpoint: backend.url,
-    region: 'us-east-1',
-    handleSignals: false,
     logLevel: 'warn',
-    emfMetrics: false,
   });
-  running = worker.run();
+  ({ sfn, s3 } = stack);
+  [batchArn, aggregateArn] = stack.activityArns as [string, string];
+  await writePortfolio({ client: s3, bucket: 'input', prefix: 'portfolio/', count: LOANS, seed: 'e2e' });
 });
 
-after(async () => {
-  await worker?.shutdown();
-  await running;
-  sfn?.destroy();
-  s3?.destroy();
-  await backend?.close();
-});
+after(() => stack?.close());
 
 /** The map and aggregate states of the generated definition, with the batching under test. */
 function definition(maxItemsPerBatch: number, maxConcurrency: number, prefix: string): string {

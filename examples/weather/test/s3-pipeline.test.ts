@@ -10,17 +10,10 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
-import { CreateActivityCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { type LocalBackend, startLocalBackend } from '@stepfleet/local';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { LocalBackend } from '@stepfleet/local';
 import type { ItemsReport } from '@stepfleet/worker';
-import { createWorker, type Worker } from '@stepfleet/worker';
+import { startWorkerBackend, type WorkerBackend } from 'stepfleet/test-support';
 import type { WeatherSummary } from '../src/aggregate-handler.ts';
 import { planDataset } from '../src/dataset.ts';
 import { type DatasetSummary, writeDataset } from '../src/dataset-writer.ts';
@@ -33,55 +26,30 @@ const ROOT = new URL('../../../', import.meta.url);
 const BUCKET = 'weather-in';
 const RESULTS = 'weather-out';
 const DATASET = { stations: 24, years: 1, seed: 'pipe', corrupt: 5, missing: 2, prefix: 'ghcn/by-station/' };
-const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
+let stack: WorkerBackend;
 let backend: LocalBackend;
 let s3: S3Client;
-let sfn: SFNClient;
-let worker: Worker;
-let running: Promise<void>;
 let batchArn: string;
 let aggregateArn: string;
 let written: DatasetSummary;
 
 before(async () => {
-  backend = await startLocalBackend({ port: 0, activityPollSeconds: 1 });
-  // The worker's threads build their S3 client from the environment's credentials.
-  Object.assign(process.env, {
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_REGION: 'us-east-1',
-  });
-  const client = { endpoint: backend.url, region: 'us-east-1', credentials };
-  s3 = new S3Client({ ...client, forcePathStyle: true });
-  sfn = new SFNClient(client);
-  for (const Bucket of [BUCKET, RESULTS]) await s3.send(new CreateBucketCommand({ Bucket }));
-  written = await writeDataset({ client: s3, bucket: BUCKET, ...DATASET });
-  batchArn = (await sfn.send(new CreateActivityCommand({ name: 'weather-batch' }))).activityArn!;
-  aggregateArn = (await sfn.send(new CreateActivityCommand({ name: 'weather-aggregate' }))).activityArn!;
-  worker = createWorker({
+  stack = await startWorkerBackend({
+    buckets: [BUCKET, RESULTS],
     activities: [
-      { activityArn: batchArn, handler: new URL(WEATHER_HANDLERS.source.batch, ROOT) },
-      { activityArn: aggregateArn, handler: new URL(WEATHER_HANDLERS.source.aggregate, ROOT), pollers: 1 },
+      { name: 'weather-batch', handler: new URL(WEATHER_HANDLERS.source.batch, ROOT) },
+      { name: 'weather-aggregate', handler: new URL(WEATHER_HANDLERS.source.aggregate, ROOT), pollers: 1 },
     ],
     threads: 1,
     tasksPerThread: 2,
-    endpoint: backend.url,
-    region: 'us-east-1',
-    handleSignals: false,
-    logLevel: 'silent',
-    emfMetrics: false,
   });
-  running = worker.run();
+  ({ backend, s3 } = stack);
+  [batchArn, aggregateArn] = stack.activityArns as [string, string];
+  written = await writeDataset({ client: s3, bucket: BUCKET, ...DATASET });
 });
 
-after(async () => {
-  await worker?.shutdown();
-  await running;
-  s3?.destroy();
-  sfn?.destroy();
-  await backend?.close();
-});
+after(() => stack?.close());
 
 const plan = planDataset(DATASET);
 

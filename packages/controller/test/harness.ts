@@ -21,8 +21,9 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { defineJob, type JobSpecInput } from '@stepfleet/job';
-import { deployJob, startJobBackend } from '@stepfleet/job/test-support';
+import { deployJob } from '@stepfleet/job/test-support';
 import type { LocalBackend, LocalBackendOptions } from '@stepfleet/local';
+import { startBackendWithClients } from '@stepfleet/local/test-support';
 
 /** The worker process every task runs: the worker SDK, configured from its environment. */
 export const WORKER_ENTRY = join(import.meta.dirname, 'fixtures', 'worker.ts');
@@ -104,7 +105,7 @@ export interface Harness {
  * set as Lambda's would be (the function builds its clients from it).
  */
 export async function startHarness(options: LocalBackendOptions = {}): Promise<Harness> {
-  const jobs = await startJobBackend(
+  const jobs = await startBackendWithClients(
     { ...options, functions: { [CONTROLLER_FUNCTION]: CONTROLLER_MODULE, ...options.functions } },
     [INPUT, RESULTS],
   );

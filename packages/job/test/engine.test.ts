@@ -22,8 +22,9 @@ import {
 } from '@aws-sdk/client-sfn';
 import controllerFunction from '@stepfleet/controller/lambda';
 import { defineJob, type JobSpecInput, STATE_NAMES as S } from '@stepfleet/job';
-import { deployJob, type JobBackend, type JobDeployment, startJobBackend } from '@stepfleet/job/test-support';
+import { deployJob, type JobDeployment } from '@stepfleet/job/test-support';
 import type { LocalBackend } from '@stepfleet/local';
+import { type BackendWithClients, startBackendWithClients } from '@stepfleet/local/test-support';
 
 const WORKER = join(import.meta.dirname, 'fixtures', 'tiny-worker.ts');
 const INPUT = 'stepfleet-job-input';
@@ -32,14 +33,14 @@ const CONTROLLER = 'stepfleet-controller';
 /** The controller's Lambda entry point, served as a local function. */
 const CONTROLLER_MODULE = fileURLToPath(import.meta.resolve('@stepfleet/controller/lambda'));
 
-let jobs: JobBackend;
+let jobs: BackendWithClients;
 let backend: LocalBackend;
 let sfn: SFNClient;
 let ecs: ECSClient;
 let s3: S3Client;
 
 before(async () => {
-  jobs = await startJobBackend({ functions: { [CONTROLLER]: CONTROLLER_MODULE } }, [INPUT, RESULTS]);
+  jobs = await startBackendWithClients({ functions: { [CONTROLLER]: CONTROLLER_MODULE } }, [INPUT, RESULTS]);
   ({ backend, sfn, ecs, s3 } = jobs);
 });
 

@@ -1,19 +1,17 @@
 /**
- * Test support (not part of the published API): a local backend set up for whole jobs, and a job
- * deployed on it as the CDK app deploys it on AWS (the activities, an ECS cluster with a worker
- * service at 0, the state machine from `generateDefinition`). Shared by the tests of the
+ * Test support (not part of the published API): a job deployed on a local backend as the CDK app
+ * deploys it on AWS (the activities, an ECS cluster with a worker service at 0, the state machine
+ * from `generateDefinition`). Shared by the tests of the
  * generator (packages/job) and of the controller (packages/controller); imported as
  * `@stepfleet/job/test-support`.
  */
 import {
   CreateClusterCommand,
   CreateServiceCommand,
-  ECSClient,
+  type ECSClient,
   RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateActivityCommand, CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { type LocalBackend, type LocalBackendOptions, startLocalBackend } from '@stepfleet/local';
+import { CreateActivityCommand, CreateStateMachineCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import {
   generateDefinition,
   type JobResources,
@@ -24,64 +22,6 @@ import {
 
 /** The role the test state machines run as. */
 const ROLE = 'arn:aws:iam::000000000000:role/stepfleet-test';
-
-/** A backend for whole jobs, with SDK clients and the environment a local Lambda function reads. */
-export interface JobBackend {
-  readonly backend: LocalBackend;
-  readonly sfn: SFNClient;
-  readonly ecs: ECSClient;
-  readonly s3: S3Client;
-  /** Endpoint, region and credentials (also set in `process.env` while the backend runs). */
-  readonly env: Readonly<Record<string, string>>;
-  /** Closes the clients and the backend, and restores `process.env`. */
-  close(): Promise<void>;
-}
-
-/**
- * Starts a backend (`options`, on a free port, 1 s activity polls), creates `buckets`, and sets
- * `process.env` as Lambda's would be, since a local function (the controller) builds its clients
- * from the environment, as on AWS.
- */
-export async function startJobBackend(
-  options: LocalBackendOptions,
-  buckets: readonly string[],
-): Promise<JobBackend> {
-  const backend = await startLocalBackend({ port: 0, activityPollSeconds: 1, ...options });
-  const env = {
-    AWS_ENDPOINT_URL: backend.url,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-  };
-  const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, env);
-  const client = {
-    endpoint: backend.url,
-    region: env.AWS_REGION,
-    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
-  };
-  const sfn = new SFNClient(client);
-  const ecs = new ECSClient(client);
-  const s3 = new S3Client({ ...client, forcePathStyle: true });
-  for (const Bucket of buckets) await s3.send(new CreateBucketCommand({ Bucket }));
-  return {
-    backend,
-    sfn,
-    ecs,
-    s3,
-    env,
-    async close() {
-      sfn.destroy();
-      ecs.destroy();
-      s3.destroy();
-      await backend.close();
-      for (const [name, value] of Object.entries(saved)) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
-    },
-  };
-}
 
 /** The activities a deployed job has, handed to {@link JobDeployOptions.container}. */
 export interface JobActivities {
