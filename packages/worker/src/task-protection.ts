@@ -27,6 +27,10 @@ export class TaskProtection {
   #holding = 0;
   #lastBusyAt = 0;
   #pending: Promise<boolean> | undefined;
+  /** Every change, in order: two PUTs in flight at once could land in either order. */
+  #changes: Promise<unknown> = Promise.resolve();
+  /** Releases queued or in flight: until they are done, `enabled` may be about to turn false. */
+  #releasing = 0;
   #idleTimer: NodeJS.Timeout | undefined;
   #refreshTimer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -50,12 +54,17 @@ export class TaskProtection {
     return this.#ensure();
   }
 
-  /** A task started: protect now (if not already) and cancel a pending release. */
-  taskStarted(): void {
+  /**
+   * A task arrived: protect now (if not already) and cancel a pending release. Resolves once
+   * the task is protected (at once when it already is), false when protection was refused (the
+   * worker is stopping then): an idle worker polls unprotected, so the task must not start
+   * before it is protected, or a scale-in could pick this ECS task in between.
+   */
+  taskStarted(): Promise<boolean> {
     this.#holding++;
     this.#lastBusyAt = Date.now();
     clearTimeout(this.#idleTimer);
-    void this.#ensure();
+    return this.#ensure();
   }
 
   /** A task ended: once nothing is held for `idleReleaseMs`, release. */
@@ -64,7 +73,7 @@ export class TaskProtection {
     this.#lastBusyAt = Date.now();
     if (this.#holding > 0) return;
     clearTimeout(this.#idleTimer);
-    this.#idleTimer = setTimeout(() => void this.#set(false), this.#ctx.idleReleaseMs);
+    this.#idleTimer = setTimeout(() => void this.#release(), this.#ctx.idleReleaseMs);
     this.#idleTimer.unref();
   }
 
@@ -73,18 +82,33 @@ export class TaskProtection {
     this.#closed = true;
     clearTimeout(this.#idleTimer);
     clearTimeout(this.#refreshTimer);
-    if (this.#enabled) await this.#set(false, true);
+    await this.#serially(() => (this.#enabled ? this.#set(false, true) : true));
   }
 
   #ensure(): Promise<boolean> {
     if (this.#closed) return Promise.resolve(true);
     // Refresh when less than a quarter of the protection's life remains.
     const refreshAt = this.#expiresAt - (this.#ctx.expiresInMinutes * 60_000) / 4;
-    if (this.#enabled && Date.now() < refreshAt) return Promise.resolve(true);
-    this.#pending ??= this.#set(true).finally(() => {
+    if (this.#enabled && this.#releasing === 0 && Date.now() < refreshAt) return Promise.resolve(true);
+    this.#pending ??= this.#serially(() => this.#set(true)).finally(() => {
       this.#pending = undefined;
     });
     return this.#pending;
+  }
+
+  #release(): Promise<boolean> {
+    this.#releasing++;
+    // #set(false) skips the release if a task arrived while it waited for its turn.
+    return this.#serially(() => this.#set(false)).finally(() => {
+      this.#releasing--;
+    });
+  }
+
+  /** Runs `change` after every change queued before it (never rejects: #set does not). */
+  #serially(change: () => Promise<boolean> | boolean): Promise<boolean> {
+    const result = this.#changes.then(change);
+    this.#changes = result;
+    return result;
   }
 
   async #set(enabled: boolean, force = false): Promise<boolean> {

@@ -55,15 +55,19 @@ export class RunningTask {
   #interruptReport: Promise<unknown> | undefined;
   #settled = false;
   #reporting = false;
+  readonly #ready: Promise<unknown> | undefined;
 
+  /** `ready`: the handler waits for it (task protection), after the heartbeat is held. */
   constructor(
     ctx: TaskRunnerContext,
     activity: ResolvedActivity,
     token: string,
     input: string,
     releaseSlot: () => void,
+    ready?: Promise<unknown>,
   ) {
     this.#ctx = ctx;
+    this.#ready = ready;
     this.activity = activity;
     this.token = token;
     this.tokenHash = tokenHash(token);
@@ -130,6 +134,12 @@ export class RunningTask {
     }
     const heartbeatSeconds = task?.heartbeatSeconds ?? this.activity.heartbeatSeconds;
     ctx.heartbeater.hold(this.token, ((heartbeatSeconds * 1000) / ctx.timeScale) * ctx.heartbeatFraction);
+    await this.#ready;
+    // Interrupted while it waited (the stop budget ran out): its failure is reported already.
+    if (this.#interruptReport) {
+      await this.#interruptReport;
+      return;
+    }
 
     const stopAt = ctx.stopDeadline();
     if (stopAt !== null) {

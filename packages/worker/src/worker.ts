@@ -324,12 +324,22 @@ export class Worker extends EventEmitter<WorkerEvents> {
         return protection ? protection.beforePoll() : Promise.resolve(true);
       },
       onTask: (token, input, releaseSlot) => {
-        protection?.taskStarted();
-        const task = new RunningTask(taskContext, activity, token, input, () => {
-          this.#tasks.delete(token);
-          protection?.taskEnded();
-          releaseSlot();
-        });
+        // The handler starts once the ECS task is protected; if protection is refused, the
+        // worker is draining by then and the task is run or interrupted as any task arriving
+        // during a drain.
+        const protectedNow = protection?.taskStarted();
+        const task = new RunningTask(
+          taskContext,
+          activity,
+          token,
+          input,
+          () => {
+            this.#tasks.delete(token);
+            protection?.taskEnded();
+            releaseSlot();
+          },
+          protectedNow,
+        );
         this.#tasks.set(token, task);
         // A task that arrives once the budget is spent cannot run: interrupt it at once.
         if (this.state === 'STOPPING') void task.interrupt();
