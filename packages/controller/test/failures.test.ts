@@ -6,14 +6,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { StopExecutionCommand } from '@aws-sdk/client-sfn';
-import { createController, runReconcileLoop } from '@stepfleet/controller';
 import { STATE_NAMES as S } from '@stepfleet/job';
 import {
   type DeployedJob,
   fleetTimeline,
   type Harness,
+  oneItemBatches,
+  type ReconcileRun,
   type SleepItem,
   startHarness,
+  startReconcile,
   type TestJobSpec,
 } from './harness.ts';
 
@@ -27,14 +29,13 @@ const INTERVAL_MS = 500;
 const PASS_SLACK_MS = 1500;
 
 let harness: Harness;
-const loops: { stop: AbortController; done: Promise<void> }[] = [];
+const loops: ReconcileRun[] = [];
 
 before(async () => {
   harness = await startHarness();
 });
 after(async () => {
-  for (const loop of loops) loop.stop.abort();
-  await Promise.all(loops.map((loop) => loop.done));
+  await Promise.all(loops.map((loop) => loop.stop()));
   await harness?.close();
 });
 
@@ -48,24 +49,10 @@ async function deploy(
   extra: Partial<TestJobSpec> = {},
 ): Promise<DeployedJob> {
   const job = await harness.deploy(
-    {
-      name,
-      batching: { maxItems: 1 },
-      activity: { timeoutSeconds: 60, heartbeatSeconds: 20 },
-      worker: { threads: 1, stopTimeoutSeconds: 5 },
-      fleet: { maxWorkers: 1 },
-      ...extra,
-    },
+    oneItemBatches(name, { maxWorkers: 1, stopTimeoutSeconds: 5 }, extra),
     items,
   );
-  const controller = createController({
-    sfn: harness.sfn,
-    ecs: harness.ecs,
-    fleets: [job.fleet],
-    scaleInCooldownMs: 300,
-  });
-  const stop = new AbortController();
-  loops.push({ stop, done: runReconcileLoop(controller, { intervalMs: INTERVAL_MS, signal: stop.signal }) });
+  loops.push(startReconcile(harness, [job.fleet], INTERVAL_MS));
   return job;
 }
 

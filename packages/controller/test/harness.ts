@@ -20,6 +20,7 @@ import {
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { createController, runReconcileLoop } from '@stepfleet/controller';
 import { defineJob, type JobSpecInput } from '@stepfleet/job';
 import { deployJob } from '@stepfleet/job/test-support';
 import type { LocalBackend, LocalBackendOptions } from '@stepfleet/local';
@@ -287,4 +288,64 @@ export function stopsOfBusyTasks(
 /** `n` items of `ms` each. */
 export function sleepItems(n: number, ms: number): SleepItem[] {
   return Array.from({ length: n }, () => ({ ms }));
+}
+
+/**
+ * A job of one-item batches on one-thread workers (tasks time out at 60 s, heartbeat 20 s), the
+ * shape most controller tests deploy; `extra` adds to it or overrides it.
+ */
+export function oneItemBatches(
+  name: string,
+  fleet: { readonly maxWorkers: number; readonly stopTimeoutSeconds: number },
+  extra: Partial<TestJobSpec> = {},
+): TestJobSpec {
+  return {
+    name,
+    batching: { maxItems: 1 },
+    activity: { timeoutSeconds: 60, heartbeatSeconds: 20 },
+    worker: { threads: 1, stopTimeoutSeconds: fleet.stopTimeoutSeconds },
+    fleet: { maxWorkers: fleet.maxWorkers },
+    ...extra,
+  };
+}
+
+/** A running reconcile loop; `stop()` ends it and resolves once its last pass is done. */
+export interface ReconcileRun {
+  stop(): Promise<void>;
+}
+
+/**
+ * The deployment's scheduled reconcile: a controller over `fleets` (300 ms scale-in window)
+ * whose loop passes every `intervalMs`.
+ */
+export function startReconcile(
+  harness: Harness,
+  fleets: DeployedJob['fleet'][],
+  intervalMs: number,
+): ReconcileRun {
+  const controller = createController({ sfn: harness.sfn, ecs: harness.ecs, fleets, scaleInCooldownMs: 300 });
+  const abort = new AbortController();
+  const done = runReconcileLoop(controller, { intervalMs, signal: abort.signal });
+  return {
+    stop() {
+      abort.abort();
+      return done;
+    },
+  };
+}
+
+/**
+ * Waits until every task of the service has stopped, then asserts that scale-in only ever took
+ * idle workers: no task was stopped while it held a batch or while it was protected.
+ */
+export async function assertOnlyIdleWorkersStopped(harness: Harness, service: string): Promise<void> {
+  const { observations } = harness.backend.ecs;
+  await observations.waitFor(
+    () => observations.tasks({ service }).every((t) => t.stoppedAtMs),
+    15_000,
+    'every worker stopped',
+  );
+  const stops = stopsOfBusyTasks(harness.backend, service);
+  assert.deepEqual(stops.stoppedHoldingWork, []);
+  assert.deepEqual(stops.stoppedWhileProtected, []);
 }

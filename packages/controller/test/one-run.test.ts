@@ -6,15 +6,16 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
-import { createController, runReconcileLoop } from '@stepfleet/controller';
 import { STATE_NAMES as S } from '@stepfleet/job';
 import {
+  assertOnlyIdleWorkersStopped,
   fleetTimeline,
   type Harness,
+  oneItemBatches,
   peakDesired,
   type SleepItem,
   startHarness,
-  stopsOfBusyTasks,
+  startReconcile,
 } from './harness.ts';
 
 /** The step function's controller (a module of this process) reads its settings on first use. */
@@ -30,29 +31,15 @@ test('GIVEN one run with a straggler WHEN it runs THEN the fleet goes 0 → 3 be
   // The straggler first, so the eight short batches drain while it runs: a tail of one batch.
   const items: SleepItem[] = [{ ms: 5_000 }, ...Array.from({ length: 8 }, () => ({ ms: 300 }))];
   const job = await harness.deploy(
-    {
-      name: 'one-run',
-      batching: { maxItems: 1 },
-      activity: { timeoutSeconds: 60, heartbeatSeconds: 20 },
-      worker: { threads: 1, stopTimeoutSeconds: 10 },
-      fleet: { maxWorkers: 3 },
-    },
+    oneItemBatches('one-run', { maxWorkers: 3, stopTimeoutSeconds: 10 }),
     items,
   );
   // The scheduled reconcile of a deployment, here every 150 ms with a 300 ms stabilization window.
-  const controller = createController({
-    sfn: harness.sfn,
-    ecs: harness.ecs,
-    fleets: [job.fleet],
-    scaleInCooldownMs: 300,
-  });
-  const stop = new AbortController();
-  const loop = runReconcileLoop(controller, { intervalMs: 150, signal: stop.signal });
+  const reconcile = startReconcile(harness, [job.fleet], 150);
 
   const executionArn = await harness.start(job.stateMachineArn);
   const execution = await harness.finished(executionArn, 45_000);
-  stop.abort();
-  await loop;
+  await reconcile.stop();
 
   assert.equal(execution.status, 'SUCCEEDED', execution.cause);
   const mapRun = await harness.mapRun(executionArn);
@@ -79,14 +66,7 @@ test('GIVEN one run with a straggler WHEN it runs THEN the fleet goes 0 → 3 be
   assert.equal(await harness.desiredCount(job), 0, 'back to 0 after the run');
 
   // Scale-in only ever took idle workers: no task was stopped holding work or under protection.
-  await harness.backend.ecs.observations.waitFor(
-    () => harness.backend.ecs.observations.tasks({ service: job.service }).every((t) => t.stoppedAtMs),
-    15_000,
-    'every worker stopped',
-  );
-  const stops = stopsOfBusyTasks(harness.backend, job.service);
-  assert.deepEqual(stops.stoppedHoldingWork, []);
-  assert.deepEqual(stops.stoppedWhileProtected, []);
+  await assertOnlyIdleWorkersStopped(harness, job.service);
   const tailStops = harness.backend.ecs.observations
     .tasks({ service: job.service })
     .filter((t) => t.stopRequestedAtMs !== undefined && t.stopRequestedAtMs < mapEnd);

@@ -7,7 +7,14 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { STATE_NAMES as S } from '@stepfleet/job';
-import { fleetTimeline, type Harness, sleepItems, startHarness, stopsOfBusyTasks } from './harness.ts';
+import {
+  assertOnlyIdleWorkersStopped,
+  fleetTimeline,
+  type Harness,
+  oneItemBatches,
+  sleepItems,
+  startHarness,
+} from './harness.ts';
 
 let harness: Harness;
 before(async () => {
@@ -23,14 +30,7 @@ function desiredAt(timeline: ReturnType<typeof fleetTimeline>, atMs: number): nu
 test('GIVEN two overlapping runs on one service WHEN the first ends THEN the fleet was the sum of their needs and the second keeps its busy workers', async () => {
   // MaxConcurrency 2 and one slot per worker: each run needs 2 workers; the fleet may hold 4.
   const job = await harness.deploy(
-    {
-      name: 'overlap',
-      batching: { maxItems: 1 },
-      maxConcurrency: 2,
-      activity: { timeoutSeconds: 60, heartbeatSeconds: 20 },
-      worker: { threads: 1, stopTimeoutSeconds: 10 },
-      fleet: { maxWorkers: 4 },
-    },
+    oneItemBatches('overlap', { maxWorkers: 4, stopTimeoutSeconds: 10 }, { maxConcurrency: 2 }),
     sleepItems(6, 1_200),
   );
 
@@ -65,14 +65,7 @@ test('GIVEN two overlapping runs on one service WHEN the first ends THEN the fle
   assert.equal(await harness.desiredCount(job), 0, 'both done: 0');
 
   // No worker was stopped while it held a batch of either run: every batch succeeded first time.
-  await harness.backend.ecs.observations.waitFor(
-    () => harness.backend.ecs.observations.tasks({ service: job.service }).every((t) => t.stoppedAtMs),
-    15_000,
-    'every worker stopped',
-  );
-  const stops = stopsOfBusyTasks(harness.backend, job.service);
-  assert.deepEqual(stops.stoppedHoldingWork, []);
-  assert.deepEqual(stops.stoppedWhileProtected, []);
+  await assertOnlyIdleWorkersStopped(harness, job.service);
   const scaledIn = harness.backend.ecs.observations
     .tasks({ service: job.service })
     .filter((t) => t.stopRequestedAtMs !== undefined && t.stopRequestedAtMs < secondMap.stopDate!.getTime());

@@ -15,7 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { STATE_NAMES as S } from '@stepfleet/job';
-import { type Harness, sleepItems, startHarness } from './harness.ts';
+import { type Harness, oneItemBatches, sleepItems, startHarness } from './harness.ts';
 
 const BIN = fileURLToPath(new URL('../../cli/bin/stepfleet.js', import.meta.url));
 const INTERVAL_SECONDS = 0.5;
@@ -70,23 +70,11 @@ async function until<T>(check: () => T | undefined, timeoutMs: number, what: str
 
 test('GIVEN the controller killed while a run is stopped WHEN it restarts THEN its reconcile loop brings the orphaned fleet to 0 within one period', async () => {
   const slow = await harness.deploy(
-    {
-      name: 'orphaned',
-      batching: { maxItems: 1 },
-      activity: { timeoutSeconds: 60, heartbeatSeconds: 20 },
-      worker: { threads: 1, stopTimeoutSeconds: 5 },
-      fleet: { maxWorkers: 1 },
-    },
+    oneItemBatches('orphaned', { maxWorkers: 1, stopTimeoutSeconds: 5 }),
     sleepItems(2, 30_000),
   );
   const quick = await harness.deploy(
-    {
-      name: 'meanwhile',
-      batching: { maxItems: 1 },
-      activity: { timeoutSeconds: 60, heartbeatSeconds: 20 },
-      worker: { threads: 1, stopTimeoutSeconds: 5 },
-      fleet: { maxWorkers: 1 },
-    },
+    oneItemBatches('meanwhile', { maxWorkers: 1, stopTimeoutSeconds: 5 }),
     sleepItems(2, 100),
   );
   const fleetsFile = join(dir, 'fleets.json');

@@ -48,6 +48,12 @@ async function activity(name: string): Promise<string> {
 const pass = { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } };
 const waiting = { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 600, End: true } } };
 
+/** A machine (or processor) of one Task state `T` on `resource`, with `fields` added to it. */
+const oneTask = (resource: string, fields: Record<string, unknown> = {}) => ({
+  StartAt: 'T',
+  States: { T: { Type: 'Task', Resource: resource, ...fields, End: true } },
+});
+
 describe('validation and errors', () => {
   test('an unsupported field is refused with InvalidDefinition naming its path', async () => {
     const e = await awsError(
@@ -82,14 +88,7 @@ describe('validation and errors', () => {
             Type: 'Map',
             ItemProcessor: {
               ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' },
-              StartAt: 'T',
-              States: {
-                T: {
-                  Type: 'Task',
-                  Resource: 'arn:aws:states:us-east-1:123456789012:activity:work',
-                  End: true,
-                },
-              },
+              ...oneTask('arn:aws:states:us-east-1:123456789012:activity:work'),
             },
             End: true,
           },
@@ -218,19 +217,9 @@ describe('validation and errors', () => {
 describe('activity tasks', () => {
   test('history records ActivityScheduled (timeouts), ActivityStarted (workerName), ActivitySucceeded', async () => {
     const act = await activity('hist');
-    const arn = await machine({
-      StartAt: 'T',
-      States: {
-        T: {
-          Type: 'Task',
-          Resource: act,
-          HeartbeatSeconds: 30,
-          TimeoutSeconds: 300,
-          Parameters: { 'n.$': '$.n' },
-          End: true,
-        },
-      },
-    });
+    const arn = await machine(
+      oneTask(act, { HeartbeatSeconds: 30, TimeoutSeconds: 300, Parameters: { 'n.$': '$.n' } }),
+    );
     const { executionArn } = await sfn.send(
       new StartExecutionCommand({ stateMachineArn: arn, input: '{"n":5}' }),
     );
@@ -265,19 +254,13 @@ describe('activity tasks', () => {
 
   test('a missed heartbeat is States.HeartbeatTimeout, matched by States.Timeout and retried', async () => {
     const act = await activity('heartbeat');
-    const arn = await machine({
-      StartAt: 'T',
-      States: {
-        T: {
-          Type: 'Task',
-          Resource: act,
-          HeartbeatSeconds: 2,
-          TimeoutSeconds: 600,
-          Retry: [{ ErrorEquals: ['States.Timeout'], IntervalSeconds: 1, MaxAttempts: 1 }],
-          End: true,
-        },
-      },
-    });
+    const arn = await machine(
+      oneTask(act, {
+        HeartbeatSeconds: 2,
+        TimeoutSeconds: 600,
+        Retry: [{ ErrorEquals: ['States.Timeout'], IntervalSeconds: 1, MaxAttempts: 1 }],
+      }),
+    );
     const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn }));
     await sfn.send(new GetActivityTaskCommand({ activityArn: act, workerName: 'silent' }));
     const second = await sfn.send(new GetActivityTaskCommand({ activityArn: act, workerName: 'good' }));
@@ -290,7 +273,7 @@ describe('activity tasks', () => {
 
   test('StopExecution aborts the run and closes its activity task (its token answers TaskTimedOut)', async () => {
     const act = await activity('stop');
-    const arn = await machine({ StartAt: 'T', States: { T: { Type: 'Task', Resource: act, End: true } } });
+    const arn = await machine(oneTask(act));
     const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn }));
     const task = await sfn.send(new GetActivityTaskCommand({ activityArn: act, workerName: 'w' }));
     await sfn.send(new StopExecutionCommand({ executionArn, error: 'Operator.Stop', cause: 'test' }));
@@ -309,17 +292,11 @@ describe('activity tasks', () => {
 describe('service integrations', () => {
   test('.waitForTaskToken: the token goes out through aws-sdk:s3:putObject; SendTaskSuccess completes the task', async () => {
     await backend.s3.createBucket('callbacks');
-    const arn = await machine({
-      StartAt: 'T',
-      States: {
-        T: {
-          Type: 'Task',
-          Resource: 'arn:aws:states:::aws-sdk:s3:putObject.waitForTaskToken',
-          Parameters: { Bucket: 'callbacks', Key: 'token.json', Body: { 'token.$': '$$.Task.Token' } },
-          End: true,
-        },
-      },
-    });
+    const arn = await machine(
+      oneTask('arn:aws:states:::aws-sdk:s3:putObject.waitForTaskToken', {
+        Parameters: { Bucket: 'callbacks', Key: 'token.json', Body: { 'token.$': '$$.Task.Token' } },
+      }),
+    );
     const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn }));
     let token: string | undefined;
     for (let i = 0; i < 200 && !token; i++) {
@@ -418,8 +395,7 @@ describe('Map Runs', () => {
           MaxConcurrency: 2,
           ItemProcessor: {
             ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
-            StartAt: 'T',
-            States: { T: { Type: 'Task', Resource: act, End: true } },
+            ...oneTask(act),
           },
           End: true,
         },
