@@ -7,6 +7,7 @@ import {
   CreateServiceCommand,
   ECSClient,
   RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { startLocalBackend } from '../src/backend.ts';
 import type { EcsService, TaskObservation } from '../src/ecs/index.ts';
@@ -131,4 +132,27 @@ export function waitForRunning(h: EcsHarness, service: string, count: number): P
 
 function settledOrRunning(task: TaskObservation): boolean {
   return task.stoppedAtMs !== undefined || task.startedAtMs !== undefined;
+}
+
+/**
+ * Runs a one-task service whose process ignores SIGTERM (`stopTimeout` seconds), waits until the
+ * task runs, then scales the service in: the task has been asked to stop and keeps running until
+ * its SIGKILL. Returns the task.
+ */
+export async function scaleInStubbornTask(h: EcsHarness, stopTimeout: number): Promise<TaskObservation> {
+  const { cluster, service } = await createService(h, {
+    desiredCount: 1,
+    stopTimeout,
+    environment: { IGNORE_SIGTERM: '1' },
+  });
+  const [task] = await waitForRunning(h, service, 1);
+  await waitForLog(task!.logFile, 'started');
+  await h.client.send(new UpdateServiceCommand({ cluster, service, desiredCount: 0 }));
+  return task!;
+}
+
+/** Waits until a task asked to stop has stopped; returns how long after the request it stopped (ms). */
+export async function stopGraceMs(h: EcsHarness, task: TaskObservation): Promise<number> {
+  await h.ecs.observations.waitFor(() => task.stoppedAtMs !== undefined, 10_000, 'the stubborn task to stop');
+  return task.stoppedAtMs! - task.stopRequestedAtMs!;
 }

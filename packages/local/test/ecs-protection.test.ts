@@ -9,7 +9,15 @@ import {
   UpdateServiceCommand,
   UpdateTaskProtectionCommand,
 } from '@aws-sdk/client-ecs';
-import { alive, createService, startEcs, TASK_SCRIPT, waitForLog, waitForRunning } from './ecs-harness.ts';
+import {
+  alive,
+  createService,
+  scaleInStubbornTask,
+  startEcs,
+  TASK_SCRIPT,
+  waitForLog,
+  waitForRunning,
+} from './ecs-harness.ts';
 
 /** The JSON the fixture logged for its last agent call (`protection <status> <body>`). */
 function lastAgentReply(log: string): { status: number; body: Record<string, Record<string, unknown>> } {
@@ -200,16 +208,9 @@ test('bad protection requests get the errors ECS and its agent give', async (t) 
 test('a task being stopped may release its protection but not take it again', async (t) => {
   // GIVEN a task that is draining: asked to stop, still running (it ignores SIGTERM)
   const h = await startEcs(t);
-  const { cluster, service } = await createService(h, {
-    desiredCount: 1,
-    stopTimeout: 5,
-    environment: { IGNORE_SIGTERM: '1' },
-  });
-  const [task] = await waitForRunning(h, service, 1);
-  await waitForLog(task!.logFile, 'started');
-  await h.client.send(new UpdateServiceCommand({ cluster, service, desiredCount: 0 }));
-  await waitForLog(task!.logFile, 'ignoring SIGTERM');
-  const agent = `${h.url}/_ecs-agent/${task!.taskId}/task-protection/v1/state`;
+  const task = await scaleInStubbornTask(h, 5);
+  await waitForLog(task.logFile, 'ignoring SIGTERM');
+  const agent = `${h.url}/_ecs-agent/${task.taskId}/task-protection/v1/state`;
   const put = async (body: unknown) => {
     const res = await fetch(agent, { method: 'PUT', body: JSON.stringify(body) });
     return { status: res.status, body: (await res.json()) as Record<string, Record<string, unknown>> };

@@ -7,7 +7,16 @@ import {
   ListTasksCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { alive, createService, runningTasks, startEcs, waitForLog, waitForRunning } from './ecs-harness.ts';
+import {
+  alive,
+  createService,
+  runningTasks,
+  scaleInStubbornTask,
+  startEcs,
+  stopGraceMs,
+  waitForLog,
+  waitForRunning,
+} from './ecs-harness.ts';
 
 test('a service scales 0 → 3 → 1 → 0 with real processes, newest stopped first', async (t) => {
   // GIVEN a service of the fixture script at desired count 0
@@ -122,48 +131,22 @@ test('a killed task is replaced, and DescribeTasks tells how it ended', async (t
 test('a task that ignores SIGTERM is killed with SIGKILL after its stopTimeout', async (t) => {
   // GIVEN a task whose process ignores SIGTERM, with stopTimeout 1 s
   const h = await startEcs(t);
-  const { cluster, service } = await createService(h, {
-    desiredCount: 1,
-    stopTimeout: 1,
-    environment: { IGNORE_SIGTERM: '1' },
-  });
-  const [task] = await waitForRunning(h, service, 1);
-  await waitForLog(task!.logFile, 'started');
-
   // WHEN the service scales in
-  await h.client.send(new UpdateServiceCommand({ cluster, service, desiredCount: 0 }));
-
+  const task = await scaleInStubbornTask(h, 1);
   // THEN it got SIGTERM, ignored it, and SIGKILL ended it about a second later
-  await h.ecs.observations.waitFor(
-    () => task!.stoppedAtMs !== undefined,
-    10_000,
-    'the stubborn task to stop',
-  );
-  assert.equal(task!.signal, 'SIGKILL');
-  const graceMs = task!.stoppedAtMs! - task!.stopRequestedAtMs!;
+  const graceMs = await stopGraceMs(h, task);
+  assert.equal(task.signal, 'SIGKILL');
   assert.ok(graceMs >= 950 && graceMs < 5000, `SIGKILL came ${graceMs} ms after SIGTERM`);
-  assert.match(await readFile(task!.logFile, 'utf8'), /ignoring SIGTERM/);
-  assert.equal(alive(task!.pid), false);
+  assert.match(await readFile(task.logFile, 'utf8'), /ignoring SIGTERM/);
+  assert.equal(alive(task.pid), false);
 });
 
 test('the stop timeout runs on the backend clock (timeScale)', async (t) => {
   // GIVEN a clock 20 times faster and a 20 s stopTimeout: one real second
   const h = await startEcs(t, { timeScale: 20 });
-  const { cluster, service } = await createService(h, {
-    desiredCount: 1,
-    stopTimeout: 20,
-    environment: { IGNORE_SIGTERM: '1' },
-  });
-  const [task] = await waitForRunning(h, service, 1);
-  await waitForLog(task!.logFile, 'started');
-  await h.client.send(new UpdateServiceCommand({ cluster, service, desiredCount: 0 }));
-  await h.ecs.observations.waitFor(
-    () => task!.stoppedAtMs !== undefined,
-    10_000,
-    'the stubborn task to stop',
-  );
-  const graceMs = task!.stoppedAtMs! - task!.stopRequestedAtMs!;
-  assert.equal(task!.signal, 'SIGKILL');
+  const task = await scaleInStubbornTask(h, 20);
+  const graceMs = await stopGraceMs(h, task);
+  assert.equal(task.signal, 'SIGKILL');
   assert.ok(graceMs >= 950 && graceMs < 5000, `SIGKILL came ${graceMs} ms after SIGTERM`);
 });
 
