@@ -1,23 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { CreateActivityCommand, ListActivitiesCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { type LocalBackend, startLocalBackend } from '@stepfleet/local';
+import { CreateActivityCommand, ListActivitiesCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { LocalBackend } from '@stepfleet/local';
+import { type SfnSession, startSfnSession } from './support/sfn-session.ts';
 
+let session: SfnSession;
 let backend: LocalBackend;
 let sfn: SFNClient;
 
 before(async () => {
-  backend = await startLocalBackend({ port: 0 });
-  sfn = new SFNClient({
-    endpoint: backend.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
+  session = await startSfnSession();
+  ({ backend, sfn } = session);
 });
-after(async () => {
-  sfn.destroy();
-  await backend.close();
-});
+after(() => session.close());
 
 /** A raw AWS JSON 1.0 call, for what no SDK would send. */
 async function rawCall(

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { type LocalBackend, startLocalBackend } from '../src/index.ts';
 
 /** A local backend and an S3 client for it with the SDK's default settings (checksums included). */
@@ -18,10 +18,17 @@ export async function tempDataDir(): Promise<{ dataDir: string; cleanup: () => P
   return { dataDir, cleanup: () => rm(dataDir, { recursive: true, force: true }) };
 }
 
-/** Starts the local backend on a free port (on `dataDir` when given, else a temp dir it removes). */
-export async function startS3(dataDir?: string): Promise<S3Harness> {
+/**
+ * Starts the local backend on a free port (on `dataDir` when given, else a temp dir it removes)
+ * and creates `buckets` through the client.
+ */
+export async function startS3(
+  options: { readonly dataDir?: string; readonly buckets?: readonly string[] } = {},
+): Promise<S3Harness> {
+  const { dataDir, buckets = [] } = options;
   const backend = await startLocalBackend({ port: 0, ...(dataDir ? { dataDir } : {}) });
   const client = s3Client(backend.url);
+  for (const Bucket of buckets) await client.send(new CreateBucketCommand({ Bucket }));
   return {
     backend,
     client,

@@ -25,9 +25,8 @@ describe('ListObjectsV2 through client-s3', () => {
   const keys = Array.from({ length: KEY_COUNT }, (_, i) => keyOf(i));
 
   before(async () => {
-    h = await startS3();
+    h = await startS3({ buckets: ['listing'] });
     s3 = h.client;
-    await s3.send(new CreateBucketCommand({ Bucket: 'listing' }));
     // Written through the programmatic store (the listing, not the upload path, is under test),
     // concurrently, in an order unlike the listing order.
     const pending = [...keys].reverse();

@@ -6,7 +6,6 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
-  CreateBucketCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -37,9 +36,8 @@ describe('multipart uploads through client-s3 and lib-storage', () => {
   let h: S3Harness;
   let s3: S3Client;
   before(async () => {
-    h = await startS3();
+    h = await startS3({ buckets: ['uploads'] });
     s3 = h.client;
-    await s3.send(new CreateBucketCommand({ Bucket: 'uploads' }));
   });
   after(() => h.stop());
 

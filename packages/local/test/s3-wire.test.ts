@@ -10,7 +10,6 @@ import { setTimeout } from 'node:timers/promises';
 import { crc32 } from 'node:zlib';
 import {
   type ChecksumAlgorithm,
-  CreateBucketCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
   PutObjectCommand,
@@ -81,9 +80,8 @@ describe('S3 wire details: aws-chunked bodies, checksums, bad requests, restarts
   let cleanup: () => Promise<void>;
   before(async () => {
     ({ dataDir, cleanup } = await tempDataDir());
-    h = await startS3(dataDir);
+    h = await startS3({ dataDir, buckets: ['wire'] });
     s3 = h.client;
-    await s3.send(new CreateBucketCommand({ Bucket: 'wire' }));
   });
   after(async () => {
     await h.stop();
@@ -258,7 +256,7 @@ describe('S3 wire details: aws-chunked bodies, checksums, bad requests, restarts
     );
     const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'wire', Key: 'resumed' }));
     await h.stop();
-    h = await startS3(dataDir);
+    h = await startS3({ dataDir });
     s3 = h.client;
     const got = await s3.send(new GetObjectCommand({ Bucket: 'wire', Key: 'durable' }));
     assert.equal(await got.Body?.transformToString(), 'still here');

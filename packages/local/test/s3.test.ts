@@ -25,9 +25,8 @@ describe('S3 buckets and objects through client-s3 with default settings', () =>
   let h: S3Harness;
   let s3: S3Client;
   before(async () => {
-    h = await startS3();
+    h = await startS3({ buckets: ['objects'] });
     s3 = h.client;
-    await s3.send(new CreateBucketCommand({ Bucket: 'objects' }));
   });
   after(() => h.stop());
 
