@@ -1,64 +1,45 @@
 /**
  * Fault suite, outcomes and the controller: the Monte Carlo job stopped mid-run
- * (StopExecution), timed out (a short state machine timeout), and run while its `stepfleet
- * controller` process is SIGKILLed and restarted. Each ends as the job spec promises, with
- * the fleet at 0 and no process left.
+ * (StopExecution), timed out (a short state machine timeout), fed a malformed loan row, and run
+ * while its `stepfleet controller` process is SIGKILLed and restarted. Each ends as the job spec
+ * promises, with the fleet at 0 and no process left.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { StopExecutionCommand } from '@aws-sdk/client-sfn';
 import type { JobPlan } from 'stepfleet';
 import {
-  type ControllerProcess,
-  startControllerProcess,
-  writeFleetsFile,
+  assertOutageRepaired,
+  type ControllerOutage,
+  type ControllerRegistry,
+  controllerOutage,
+  controllerRegistry,
 } from './harness/controller-process.ts';
 import {
   assertFleetEndsAtZero,
-  assertNoProcessLeft,
   type FaultSuite,
   printFigures,
   runScenario,
   SCENARIO_TIMEOUT_MS,
   startFaultSuite,
 } from './harness/fault-suite.ts';
-import { assertMonteCarloIntact, monteCarloPlan } from './harness/monte-carlo.ts';
-import { entryItemKeys, findManifest, readMapRunResults } from './harness/result-writer.ts';
+import { assertMonteCarloIntact, monteCarloPlan, withCorruptLoanRow } from './harness/monte-carlo.ts';
+import { assertNoItemTwice } from './harness/result-writer.ts';
 import { untilWorking } from './harness/worker-signals.ts';
 
 let suite: FaultSuite;
 let plan: JobPlan;
-let dir: string;
-const controllers: ControllerProcess[] = [];
+let controllers: ControllerRegistry;
 
 before(async () => {
   suite = await startFaultSuite();
   plan = await monteCarloPlan();
-  dir = await mkdtemp(join(tmpdir(), 'stepfleet-faults-'));
+  controllers = await controllerRegistry();
 });
 after(async () => {
-  for (const controller of controllers) await controller.kill('SIGKILL');
+  await controllers?.close();
   await suite?.close();
-  assertNoProcessLeft(
-    controllers.map((c) => c.pid),
-    'controller',
-  );
-  await rm(dir, { recursive: true, force: true });
 });
-
-/** No item has two results among what the ResultWriter wrote for an unfinished run, if anything. */
-async function assertNoItemTwice(job: string): Promise<number> {
-  const manifest = await findManifest(suite.s3, 'stepfleet-results', job);
-  if (!manifest) return 0;
-  const results = await readMapRunResults(suite.s3, manifest);
-  const keys = results.succeeded.flatMap(entryItemKeys);
-  assert.equal(new Set(keys).size, keys.length, 'no item has two results');
-  return keys.length;
-}
 
 test('GIVEN a run stopped with StopExecution mid-run THEN it is ABORTED and the controller brings the fleet to 0', {
   timeout: SCENARIO_TIMEOUT_MS,
@@ -81,7 +62,7 @@ test('GIVEN a run stopped with StopExecution mid-run THEN it is ABORTED and the 
   assert.equal(run.error, 'Test.Stop');
   // No state runs after a stop: the controller's reconcile (its schedule on AWS) scales the fleet in.
   await assertFleetEndsAtZero(suite, run);
-  run.figures.items = await assertNoItemTwice('mc-stopped');
+  run.figures.items = (await assertNoItemTwice(suite.s3, 'mc-stopped')).succeededItems;
   printFigures(t, 'stopped', run.figures);
 });
 
@@ -96,66 +77,58 @@ test('GIVEN a state machine timeout shorter than the run THEN it is TIMED_OUT an
   assert.equal(run.status, 'TIMED_OUT', run.log);
   assert.equal(run.error, 'States.Timeout');
   await assertFleetEndsAtZero(suite, run);
-  run.figures.items = await assertNoItemTwice('mc-timeout');
+  run.figures.items = (await assertNoItemTwice(suite.s3, 'mc-timeout')).succeededItems;
   printFigures(t, 'timed out', run.figures);
 });
 
-test('GIVEN the stepfleet controller process SIGKILLed mid-run and restarted THEN the run succeeds unchanged and the new one reconciles the fleet', {
+test('GIVEN the stepfleet controller process SIGKILLed mid-run, its fleet lost while it is down, and restarted THEN the new one brings the fleet back and the run succeeds unchanged', {
   timeout: SCENARIO_TIMEOUT_MS,
 }, async (t) => {
-  const fleetsFile = join(dir, 'fleets.json');
-  let restarted: ControllerProcess | undefined;
-  let repair: Record<string, unknown> | undefined;
-  // Two workers: a longer run, so the outage and the repair both fall inside it.
-  const twoWorkers = await monteCarloPlan({ workers: 2 });
+  let outage: ControllerOutage | undefined;
   const run = await runScenario(suite, {
-    plan: twoWorkers,
+    plan,
     tuning: { name: 'mc-controller-kill' },
     // Only the controller process reconciles (the scale steps still invoke the local function).
     reconcileSeconds: 3600,
     onStarted: async (context) => {
-      const { cluster, service, stateMachineArn } = context.deployment;
-      const fleet = `${cluster}/${service}`;
-      await writeFleetsFile(fleetsFile, [
-        {
-          cluster,
-          service,
-          stateMachineArns: [stateMachineArn],
-          maxWorkers: twoWorkers.spec.fleet.maxWorkers,
-          slotsPerWorker: plan.spec.worker.threads,
-          itemsPerBatch: plan.spec.batching.maxItems,
-          tailBatches: 1,
-        },
-      ]);
-      const first = startControllerProcess(fleetsFile, 0.5);
-      controllers.push(first);
-      await first.until((d) => d.event === 'start', 15_000, 'its start');
-      await untilWorking(suite.backend, context, 2);
-      // SIGKILL: no cleanup of any kind, mid-run.
-      await first.kill('SIGKILL');
-      // While it is down the fleet drifts to 0 (a manual change, a stray scale step): idle
-      // workers stop, and the run stalls until a controller repairs it.
-      await context.clients.ecs.send(new UpdateServiceCommand({ cluster, service, desiredCount: 0 }));
-      restarted = startControllerProcess(fleetsFile, 0.5);
-      controllers.push(restarted);
-      // A decision is logged when it changes the fleet: the restarted controller repairs the drift.
-      repair = await restarted.until(
-        (d) => d.event === 'reconcile' && d.fleet === fleet,
-        15_000,
-        'a repair of the drift after the restart',
-      );
+      outage = await controllerOutage(suite.backend, context, { controllers, spec: plan.spec });
     },
   });
-  assert.ok(restarted && repair, 'the controller was restarted and reconciled');
-  assert.equal((repair.current as { desiredCount: number }).desiredCount, 0, 'it saw the drifted fleet');
-  assert.ok(
-    Number(repair.target) >= 1,
-    `it scaled the fleet back up for the open run (target ${repair.target})`,
-  );
-  await assertMonteCarloIntact(suite, run, twoWorkers, suite.s3);
+  await assertMonteCarloIntact(suite, run, plan, suite.s3);
   run.figures.controllerKills = 1;
-  run.figures.reconcilesAfterRestart = restarted.decisions.filter((d) => d.event === 'reconcile').length;
-  await restarted.kill('SIGTERM');
-  assert.equal(restarted.child.exitCode, 0, 'SIGTERM stops the restarted controller cleanly');
+  run.figures.workersLost = outage?.workersLost ?? 0;
+  run.figures.reconcilesAfterRestart = await assertOutageRepaired(outage);
   printFigures(t, 'controller killed and restarted', run.figures);
+});
+
+test('GIVEN a malformed loan row in the portfolio THEN its batch fails Loan.Invalid naming the file and row, unretried, and the run fails with States.ExceedToleratedFailureThreshold', {
+  timeout: SCENARIO_TIMEOUT_MS,
+}, async (t) => {
+  // A portfolio of its own (100 loans, 10 files), so no other scenario reads the damage. A risk
+  // figure over part of a portfolio would be wrong: the job tolerates no failed batch, and a
+  // malformed row fails the same way on every attempt, so it is not retried.
+  const corrupt = withCorruptLoanRow(await monteCarloPlan({ loans: 100 }), 3, 4);
+  const run = await runScenario(suite, { plan: corrupt.plan, tuning: { name: 'mc-corrupt-row' } });
+  assert.equal(run.status, 'FAILED', run.log);
+  assert.equal(run.error, 'States.ExceedToleratedFailureThreshold', `${run.cause}\n${run.log}`);
+  assert.deepEqual(run.taskErrors, { 'Loan.Invalid': 1 }, 'one attempt of one batch failed, and only that');
+  const { succeededItems, failed } = await assertNoItemTwice(suite.s3, 'mc-corrupt-row', [corrupt.key]);
+  // The Map Run's failure aborts the batches still running (they are exported as ABORTED).
+  const failedBatches = failed.filter((entry) => entry.Status === 'FAILED');
+  assert.equal(failedBatches.length, 1, 'one batch failed');
+  assert.ok(
+    failed.every((entry) => entry.Status === 'FAILED' || entry.Status === 'ABORTED'),
+    'the others still running were aborted',
+  );
+  assert.equal(failedBatches[0]!.Error, 'Loan.Invalid');
+  assert.match(
+    failedBatches[0]!.Cause ?? '',
+    new RegExp(`${corrupt.key} line ${corrupt.line}: not valid JSON`),
+  );
+  // The Catch went through ScaleDown: the fleet is at 0 without any reconcile.
+  await assertFleetEndsAtZero(suite, run);
+  run.figures.items = 100;
+  run.figures.succeededFiles = succeededItems;
+  run.figures.abortedBatches = failed.length - 1;
+  printFigures(t, 'malformed loan row', run.figures, run.taskErrors);
 });

@@ -1,10 +1,13 @@
 /**
  * Fault suite, workers: the Monte Carlo job on the local backend with real worker processes,
- * undisturbed, then with workers SIGKILLed at random and with SIGTERM storms (a Spot
- * interruption). Each run must succeed with every item's result once and the result equal,
- * bit for bit, to the undisturbed one.
+ * undisturbed, then with workers SIGKILLed at random, with SIGTERM storms (a Spot
+ * interruption), and with its handler's fault test mode (throws, a hang, a crashed thread).
+ * Each run must succeed with every item's result once and the result equal, bit for bit, to the
+ * undisturbed one.
  */
+import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { loanId, type MonteCarloFaults } from '@stepfleet/example-monte-carlo';
 import type { JobPlan } from 'stepfleet';
 import {
   type FaultSuite,
@@ -66,4 +69,34 @@ test('GIVEN SIGTERM storms (Spot interruptions) THEN workers drain, replacements
   await assertMonteCarloIntact(suite, run, plan, suite.s3);
   printFigures(t, 'SIGTERM storms', run.figures);
   if (signals === 0) throw new Error('no worker got a SIGTERM: the scenario tested nothing');
+});
+
+test('GIVEN a handler that throws on two batches, hangs on one and crashes its thread on one (first attempts) THEN the retries give the result unchanged', {
+  timeout: SCENARIO_TIMEOUT_MS,
+}, async (t) => {
+  // Loans of four different batches (files of 10 loans each).
+  const faults: MonteCarloFaults = {
+    throwOnLoans: [loanId(5), loanId(105)],
+    hangOnLoan: loanId(205),
+    crashThreadOnLoan: loanId(305),
+    attempts: 1,
+  };
+  const run = await runScenario(suite, {
+    plan,
+    tuning: {
+      name: 'mc-handler-faults',
+      batchInput: { faults: { ...faults, throwOnLoans: [...faults.throwOnLoans!] } },
+      // The thrown fault stands for a transient error: the job is told to retry it.
+      alsoRetry: ['MonteCarlo.InjectedFault'],
+      // The hang never yields: the worker aborts it at this deadline, then terminates its thread.
+      workerEnvironment: { STEPFLEET_HANDLER_TIMEOUT_MS: '3000' },
+    },
+  });
+  await assertMonteCarloIntact(suite, run, plan, suite.s3);
+  printFigures(t, 'handler throws, hangs, crashes', run.figures, run.taskErrors);
+  const errors = run.taskErrors;
+  assert.equal(errors['MonteCarlo.InjectedFault'], 2, 'two batches threw, once each');
+  assert.ok((errors['Handler.Timeout'] ?? 0) >= 1, 'the hung batch timed out');
+  assert.ok((errors['Worker.Crashed'] ?? 0) >= 1, 'the crashed thread failed its batch');
+  assert.ok(run.figures.retries >= 4, `each failed batch was retried (${run.figures.retries} retries)`);
 });

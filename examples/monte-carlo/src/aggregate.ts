@@ -100,8 +100,8 @@ export interface PortfolioResult {
   readonly scenarios: readonly ScenarioSummary[];
 }
 
-/** The simulation settings a result records: all but the storage locations. */
-export type ResultSettings = Omit<ResolvedSimulationInput, 'spill' | 'itemsBucket'>;
+/** The simulation settings a result records: all but the storage locations and the fault test mode. */
+export type ResultSettings = Omit<ResolvedSimulationInput, 'spill' | 'itemsBucket' | 'faults'>;
 
 /** Batches that cannot be summed into one result. */
 export class AggregationError extends Error {
@@ -291,7 +291,7 @@ export class PortfolioAggregator {
 }
 
 function resultSettings(settings: ResolvedSimulationInput): ResultSettings {
-  const { spill: _spill, itemsBucket: _itemsBucket, ...rest } = settings;
+  const { spill: _spill, itemsBucket: _itemsBucket, faults: _faults, ...rest } = settings;
   return rest;
 }
 

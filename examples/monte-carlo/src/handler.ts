@@ -11,14 +11,17 @@
 import { defineBatchHandler } from '@stepfleet/worker/handler';
 import { runBatch } from './batch.ts';
 import { type BatchOutput, packBatchOutput } from './batch-output.ts';
+import { applyFaults } from './faults.ts';
 import { loadLoans } from './loan-source.ts';
 import { resolveSimulationInput } from './simulation-input.ts';
 
 export default defineBatchHandler<unknown, unknown, BatchOutput>(
-  async ({ items, batchInput, signal, s3, log }) => {
+  async ({ items, batchInput, signal, s3, log, task }) => {
     const input = resolveSimulationInput(batchInput);
     const loans = await loadLoans(items, s3, { defaultBucket: input.itemsBucket, signal });
     signal.throwIfAborted();
+    // The fault test mode (the fault suite's); without BatchInput.faults it does nothing.
+    applyFaults(loans, input.faults, task?.attempt ?? 0);
     const started = performance.now();
     const result = runBatch(loans, input, signal);
     const seconds = (performance.now() - started) / 1000;

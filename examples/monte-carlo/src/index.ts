@@ -13,6 +13,7 @@ export type { BatchOutput, BatchResultRef } from './batch-output.ts';
 export { INLINE_OUTPUT_BUDGET_BYTES, resolveBatchOutput } from './batch-output.ts';
 export type { CreditModelOptions, PreparedLoan, Scenario } from './credit-model.ts';
 export { CREDIT_MODEL_DEFAULTS, prepareLoan } from './credit-model.ts';
+export type { MonteCarloFaults } from './faults.ts';
 export type { MonteCarloJobOptions } from './job.ts';
 export { MONTE_CARLO_HANDLERS, monteCarloJob } from './job.ts';
 export type { CollateralType, CreditGrade, Loan, LoanType } from './loan.ts';

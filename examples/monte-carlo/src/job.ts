@@ -11,6 +11,7 @@
  */
 import { DEFAULT_RETRYABLE_ERRORS, defineJob, type JobSpec, type JsonObject } from '@stepfleet/job';
 import type { CreditModelOptions, Scenario } from './credit-model.ts';
+import type { MonteCarloFaults } from './faults.ts';
 import type { JobSeed } from './rng.ts';
 import { type CorrelationByType, resolveSimulationInput, type SpillLocation } from './simulation-input.ts';
 
@@ -89,6 +90,8 @@ export interface MonteCarloJobOptions {
   readonly handlers?: { readonly batch: string; readonly aggregate: string };
   /** Where batches too large to return inline go. @defaultValue the worker's data bucket */
   readonly spill?: SpillLocation;
+  /** The fault test mode (see MonteCarloFaults), for the fault suite; off when left out. */
+  readonly faults?: MonteCarloFaults;
 }
 
 /** The job spec of the stress test; throws JobSpecError or Input.Invalid naming a bad field. */
@@ -103,6 +106,7 @@ export function monteCarloJob(options: MonteCarloJobOptions = {}): JobSpec {
     ...(options.rho !== undefined ? { rho: options.rho } : {}),
     ...(options.model ? { model: options.model } : {}),
     ...(options.spill ? { spill: options.spill } : {}),
+    ...(options.faults ? { faults: options.faults } : {}),
     // listObjectsV2 items carry no bucket; without one here the worker's data bucket is used.
     ...(options.bucket ? { itemsBucket: options.bucket } : {}),
   };

@@ -9,6 +9,7 @@ import {
   resolveCreditModelOptions,
   type Scenario,
 } from './credit-model.ts';
+import { faultsProblem, type MonteCarloFaults } from './faults.ts';
 import type { LoanType } from './loan.ts';
 import type { JobSeed } from './rng.ts';
 
@@ -60,6 +61,8 @@ export interface SimulationInput {
    * @defaultValue the worker's data bucket (`STEPFLEET_DATA_BUCKET`)
    */
   readonly itemsBucket?: string;
+  /** The fault test mode, for the fault suite (see MonteCarloFaults); off when left out. */
+  readonly faults?: MonteCarloFaults;
 }
 
 /** An S3 location for batch outputs too large for the activity's 256 KiB output. */
@@ -88,6 +91,8 @@ export interface ResolvedSimulationInput {
   readonly model: ResolvedCreditModelOptions;
   readonly spill: { readonly bucket: string | null; readonly prefix: string };
   readonly itemsBucket: string | null;
+  /** The fault test mode, or null (the normal path). Not part of the fingerprint: it never changes a result. */
+  readonly faults: MonteCarloFaults | null;
 }
 
 /** The defaults of {@link SimulationInput}. */
@@ -186,6 +191,9 @@ export function resolveSimulationInput(input: unknown): ResolvedSimulationInput 
   if (i.itemsBucket !== undefined && (typeof i.itemsBucket !== 'string' || i.itemsBucket === '')) {
     bad('itemsBucket must be a non-empty string');
   }
+  const faults = i.faults === undefined ? null : i.faults;
+  const faultProblem = faults === null ? null : faultsProblem(faults);
+  if (faultProblem !== null) bad(faultProblem);
   return {
     seed: i.seed,
     draws,
@@ -197,6 +205,7 @@ export function resolveSimulationInput(input: unknown): ResolvedSimulationInput 
     model,
     spill: { bucket: spill.bucket ?? null, prefix: spill.prefix ?? SIMULATION_DEFAULTS.spillPrefix },
     itemsBucket: i.itemsBucket ?? null,
+    faults,
   };
 }
 

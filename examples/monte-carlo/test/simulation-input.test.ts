@@ -43,6 +43,11 @@ test('every bad field is refused with its name', () => {
       { seed: 1, model: { dtiLogitSensitivity: -1 } },
       /BatchInput.model.dtiLogitSensitivity must be in \[0, 100\]/,
     ],
+    [{ seed: 1, faults: [] }, /BatchInput.faults must be an object/],
+    [{ seed: 1, faults: { hangOn: 'L1' } }, /BatchInput.faults.hangOn is not a field/],
+    [{ seed: 1, faults: { throwOnLoans: 'L1' } }, /BatchInput.faults.throwOnLoans must be an array/],
+    [{ seed: 1, faults: { crashThreadOnLoan: 7 } }, /BatchInput.faults.crashThreadOnLoan must be a loan id/],
+    [{ seed: 1, faults: { attempts: 0 } }, /BatchInput.faults.attempts must be an integer >= 1/],
   ];
   for (const [input, message] of cases) {
     assert.throws(
@@ -56,6 +61,11 @@ test('the fingerprint changes with anything that changes the numbers, not with o
   const base = simulationFingerprint(resolveSimulationInput({ seed: 1 }));
   assert.equal(
     simulationFingerprint(resolveSimulationInput({ seed: 1, topContributors: 3, perLoanPds: true })),
+    base,
+  );
+  // The fault test mode never changes a result: a batch fails, or computes what it always would.
+  assert.equal(
+    simulationFingerprint(resolveSimulationInput({ seed: 1, faults: { throwOnLoans: ['L1'], attempts: 1 } })),
     base,
   );
   assert.notEqual(simulationFingerprint(resolveSimulationInput({ seed: 2 })), base);

@@ -17,7 +17,7 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import type { JobSpec } from '@stepfleet/job';
+import type { JobSpec, JsonObject } from '@stepfleet/job';
 import type { FaultRule, LocalBackend } from '@stepfleet/local';
 import {
   type JobPlan,
@@ -87,6 +87,10 @@ export interface SpecTuning {
   readonly maxAttempts?: number;
   /** Errors retried besides the job's own. */
   readonly alsoRetry?: readonly string[];
+  /** Fields set on the job's BatchInput (e.g. an example's fault test mode). */
+  readonly batchInput?: JsonObject;
+  /** Extra worker environment (e.g. `STEPFLEET_HANDLER_TIMEOUT_MS`). */
+  readonly workerEnvironment?: Readonly<Record<string, string>>;
 }
 
 /** The spec with a scenario's tuning: short heartbeats, a name of its own. */
@@ -104,6 +108,9 @@ export function tuneSpec(spec: JobSpec, tuning: SpecTuning): JobSpec {
       ...spec.activity,
       heartbeatSeconds: Math.min(heartbeatSeconds, spec.activity.timeoutSeconds),
     },
+    ...(tuning.batchInput
+      ? { batching: { ...spec.batching, batchInput: { ...spec.batching.batchInput, ...tuning.batchInput } } }
+      : {}),
     retry: {
       ...spec.retry,
       // Simulated seconds: 1 s is 0.1 s here; the retry still waits, as on AWS.
@@ -125,7 +132,11 @@ export function tuneSpec(spec: JobSpec, tuning: SpecTuning): JobSpec {
       ...spec.worker,
       // The worker keeps scale-in protection this long after its last task, in real time (it
       // does not follow timeScale): 15 s by default would hold every scenario's fleet up.
-      environment: { ...spec.worker.environment, STEPFLEET_PROTECTION_IDLE_RELEASE_MS: '1000' },
+      environment: {
+        ...spec.worker.environment,
+        STEPFLEET_PROTECTION_IDLE_RELEASE_MS: '1000',
+        ...tuning.workerEnvironment,
+      },
     },
     ...(tuning.timeoutSeconds === undefined ? {} : { timeoutSeconds: tuning.timeoutSeconds }),
   };
@@ -167,12 +178,19 @@ export interface ExecutionRun {
 /** A finished scenario: the run through the CLI, what it cost, and what was injected. */
 export interface ScenarioRun extends ExecutionRun {
   readonly outcome: LocalRunOutcome;
+  /**
+   * The activity tasks that failed or timed out while the scenario ran, counted by error name
+   * (`Worker.Crashed`, `States.HeartbeatTimeout`...): what a fault really did.
+   */
+  readonly taskErrors: Readonly<Record<string, number>>;
 }
 
 /** What a scenario prints. */
 export interface RunFigures {
   items: number;
   batches: number;
+  /** Batches (child executions) of the Map Run that succeeded. */
+  batchesSucceeded: number;
   /** Activity tasks scheduled beyond one per batch (plus the aggregate): retries and redeliveries. */
   retries: number;
   tasksFailed: number;
@@ -188,6 +206,7 @@ export interface RunFigures {
 export async function runScenario(suite: FaultSuite, options: ScenarioOptions): Promise<ScenarioRun> {
   const { backend } = suite;
   const before = counters(backend);
+  const firstTaskId = lastTaskId(backend) + 1;
   const lines: string[] = [];
   const out = new Writable({
     write(chunk, _encoding, done) {
@@ -241,6 +260,7 @@ export async function runScenario(suite: FaultSuite, options: ScenarioOptions): 
   const manifest = resultWriterDetails(outcome.output);
   return {
     outcome,
+    taskErrors: taskErrorsSince(backend, firstTaskId),
     job: options.tuning.name,
     status: outcome.status,
     ...(outcome.output === undefined ? {} : { output: outcome.output }),
@@ -252,6 +272,7 @@ export async function runScenario(suite: FaultSuite, options: ScenarioOptions): 
     figures: {
       items: 0,
       batches,
+      batchesSucceeded: mapRun?.executionCounts?.succeeded ?? 0,
       retries: Math.max(
         0,
         tasks - batches - (options.plan.spec.aggregate && outcome.status === 'SUCCEEDED' ? 1 : 0),
@@ -275,14 +296,18 @@ function resultWriterDetails(output: unknown): { Bucket: string; Key: string } |
 
 /**
  * Starts another execution of the running scenario's state machine (the same service and
- * fleet) and resolves when it has ended.
+ * fleet) and resolves when it has ended. `whileRunning` (say, a StopExecution) runs beside it.
  */
-export async function runAlongside(context: LocalRunContext): Promise<ExecutionRun> {
+export async function runAlongside(
+  context: LocalRunContext,
+  whileRunning?: (executionArn: string) => Promise<void>,
+): Promise<ExecutionRun> {
   const { sfn } = context.clients;
   const started = performance.now();
   const { executionArn } = await sfn.send(
     new StartExecutionCommand({ stateMachineArn: context.deployment.stateMachineArn, input: '{}' }),
   );
+  await whileRunning?.(executionArn!);
   let described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
   while (described.status === 'RUNNING') {
     await sleep(100);
@@ -304,6 +329,9 @@ export async function runAlongside(context: LocalRunContext): Promise<ExecutionR
     figures: {
       items: 0,
       batches: mapRun?.executionCounts?.total ?? 0,
+      batchesSucceeded: mapRun?.executionCounts?.succeeded ?? 0,
+      // Each started batch scheduled a task; the ones still queued at a stop did not start.
+      batchesStarted: (mapRun?.executionCounts?.total ?? 0) - (mapRun?.executionCounts?.pending ?? 0),
       retries: 0,
       tasksFailed: 0,
       tasksTimedOut: 0,
@@ -320,6 +348,15 @@ export async function runAlongside(context: LocalRunContext): Promise<ExecutionR
       },
     ),
   };
+}
+
+/**
+ * The backend's task counters saw both runs of a {@link runAlongside} scenario: takes the other
+ * run's first attempts (and its aggregate) out of the scenario's `retries`.
+ */
+export function discountAlongside(run: ScenarioRun, other: ExecutionRun, aggregates: boolean): void {
+  const otherTasks = other.figures.batchesStarted! + (aggregates && other.status === 'SUCCEEDED' ? 1 : 0);
+  run.figures.retries = Math.max(0, run.figures.retries - otherTasks);
 }
 
 async function injectFaults(
@@ -365,10 +402,41 @@ async function untilEnded(backend: LocalBackend, executionArn: string): Promise<
   while ((await executionStatus(backend, executionArn)) === 'RUNNING') await sleep(50);
 }
 
+/**
+ * Waits until `count` batches of the execution's Map Run have succeeded (it is doing work), or
+ * the execution has ended; resolves with the batches succeeded.
+ */
+export async function untilBatchesSucceeded(
+  context: LocalRunContext,
+  executionArn: string,
+  count: number,
+): Promise<number> {
+  for (;;) {
+    const succeeded = (await describeMapRun(context, executionArn))?.executionCounts?.succeeded ?? 0;
+    const { status } = await context.clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
+    if (succeeded >= count || status !== 'RUNNING') return succeeded;
+    await sleep(50);
+  }
+}
+
 async function describeMapRun(context: LocalRunContext, executionArn: string) {
   const { mapRuns } = await context.clients.sfn.send(new ListMapRunsCommand({ executionArn }));
   const arn = mapRuns?.[0]?.mapRunArn;
   return arn ? context.clients.sfn.send(new DescribeMapRunCommand({ mapRunArn: arn })) : undefined;
+}
+
+function lastTaskId(backend: LocalBackend): number {
+  return backend.activities.stats().tasks.at(-1)?.taskId ?? 0;
+}
+
+/** Failed and timed-out activity tasks from `firstTaskId` on, by error name. */
+function taskErrorsSince(backend: LocalBackend, firstTaskId: number): Record<string, number> {
+  const errors: Record<string, number> = {};
+  for (const task of backend.activities.stats().tasks) {
+    if (task.taskId < firstTaskId || task.error === null) continue;
+    errors[task.error] = (errors[task.error] ?? 0) + 1;
+  }
+  return errors;
 }
 
 function counters(backend: LocalBackend) {
@@ -443,15 +511,21 @@ export function assertNoProcessLeft(pids: readonly number[], what: string): void
   assert.deepEqual(alive, [], `no ${what} process left running`);
 }
 
-/** Prints a scenario's figures as one line (test output and `t.diagnostic`). */
+/**
+ * Prints a scenario's figures as one line (test output and `t.diagnostic`), with the failed
+ * tasks' errors when given.
+ */
 export function printFigures(
   t: { diagnostic(message: string): void },
   scenario: string,
   figures: RunFigures,
+  taskErrors?: Readonly<Record<string, number>>,
 ): void {
-  const text = Object.entries(figures)
-    .map(([key, value]) => `${key}=${value}`)
-    .join(' ');
+  const errors = Object.entries(taskErrors ?? {}).map(([name, count]) => `${name}:${count}`);
+  const text = [
+    ...Object.entries(figures).map(([key, value]) => `${key}=${value}`),
+    ...(errors.length ? [`taskErrors=${errors.join(',')}`] : []),
+  ].join(' ');
   t.diagnostic(`${scenario}: ${text}`);
   console.log(`# fault suite · ${scenario}: ${text}`);
 }

@@ -1,12 +1,14 @@
 /**
  * The Monte Carlo job at the fault suite's size, through the CLI's bundled job module, and its
- * undisturbed result computed once per process (per test file) from the same loans and seed.
+ * undisturbed result computed once per process (per test file) from the same loans and seed;
+ * and its damaged input (a malformed loan row written over the generated portfolio).
  */
 import assert from 'node:assert/strict';
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   aggregateBatches,
   generatePortfolio,
+  loanFileKey,
   type PortfolioResult,
   readPortfolioResult,
   resolveSimulationInput,
@@ -26,12 +28,15 @@ export const MONTE_CARLO_SIZE = {
   threads: 2,
 };
 
-/** The plan every Monte Carlo scenario runs (the same data: only the first one writes it). */
-export async function monteCarloPlan(overrides: { workers?: number } = {}): Promise<JobPlan> {
+/**
+ * The plan every Monte Carlo scenario runs (the same data: only the first one writes it). A
+ * number of `loans` other than the suite's is another portfolio, with no reference result.
+ */
+export async function monteCarloPlan(overrides: { workers?: number; loans?: number } = {}): Promise<JobPlan> {
   const job = await loadJobModule('monte-carlo');
   return job.plan({
     target: 'local',
-    items: MONTE_CARLO_SIZE.loans,
+    items: overrides.loans ?? MONTE_CARLO_SIZE.loans,
     size: MONTE_CARLO_SIZE.draws,
     batchSize: MONTE_CARLO_SIZE.loansPerBatch,
     seed: MONTE_CARLO_SIZE.seed,
@@ -51,6 +56,45 @@ export function monteCarloReference(plan: JobPlan): string {
     reference = JSON.stringify(aggregateBatches(settings, [runBatch(loans, settings)]));
   }
   return reference;
+}
+
+/** A plan whose data has a malformed loan row, and the object that holds it. */
+export interface CorruptPortfolio {
+  readonly plan: JobPlan;
+  /** The JSONL object with the malformed row. */
+  readonly key: string;
+  /** The row's line number (1-based), as an error names it. */
+  readonly line: number;
+}
+
+/**
+ * `plan` with one loan row of its portfolio cut mid-record (a torn write): its `prepare` writes
+ * the portfolio as usual, then rewrites JSONL file `file` with row `line` (1-based) truncated.
+ */
+export function withCorruptLoanRow(plan: JobPlan, file: number, line: number): CorruptPortfolio {
+  const { items } = plan.spec;
+  assert.equal(items.type, 's3-objects');
+  assert.ok(items.prefix?.endsWith('loans-') && items.bucket, 'a local JSONL portfolio');
+  const key = loanFileKey(items.prefix.slice(0, -'loans-'.length), file);
+  const Bucket = items.bucket;
+  const prepare = plan.prepare;
+  assert.ok(prepare, 'a local plan writes its data');
+  return {
+    key,
+    line,
+    plan: {
+      ...plan,
+      async prepare(context) {
+        const summary = await prepare.call(plan, context);
+        const object = await context.s3.send(new GetObjectCommand({ Bucket, Key: key }));
+        const rows = (await object.Body!.transformToString()).split('\n');
+        assert.ok(rows.length > line, `${key} has a row ${line}`);
+        rows[line - 1] = rows[line - 1]!.slice(0, 60);
+        await context.s3.send(new PutObjectCommand({ Bucket, Key: key, Body: rows.join('\n') }));
+        return `${summary ?? ''} (row ${line} of ${key} malformed)`;
+      },
+    },
+  };
 }
 
 /** The keys of the run's items: the JSONL files of the portfolio. */

@@ -5,6 +5,9 @@
 import assert from 'node:assert/strict';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 
+/** The bucket the generated jobs' ResultWriter writes to, locally. */
+export const RESULTS_BUCKET = 'stepfleet-results';
+
 /** One child execution (one batch) as the ResultWriter exported it. */
 export interface ResultEntry {
   readonly Input: string | { Items?: unknown[] };
@@ -92,4 +95,29 @@ export function assertEachItemOnce(
   assert.equal(seen.size, wanted.length, 'no result for an item that does not exist');
   const failedSeen = new Set(results.failed.flatMap(entryItemKeys));
   for (const key of failedKeys) assert.ok(failedSeen.has(key), `${key} is reported as failed`);
+}
+
+/**
+ * For a run that did not succeed: among what its Map Run's ResultWriter wrote, if anything, no
+ * item has two results, and each of `failedKeys` is in a FAILED entry. Returns the items with a
+ * result, and the FAILED entries.
+ */
+export async function assertNoItemTwice(
+  s3: S3Client,
+  job: string,
+  failedKeys: readonly string[] = [],
+): Promise<{ succeededItems: number; failed: ResultEntry[] }> {
+  const manifest = await findManifest(s3, RESULTS_BUCKET, job);
+  assert.ok(manifest || failedKeys.length === 0, `the Map Run of ${job} wrote its results`);
+  if (!manifest) return { succeededItems: 0, failed: [] };
+  const results = await readMapRunResults(s3, manifest);
+  const keys = results.succeeded.flatMap(entryItemKeys);
+  assert.equal(new Set(keys).size, keys.length, 'no item has two results');
+  const failedSeen = new Set(results.failed.flatMap(entryItemKeys));
+  for (const key of failedKeys) assert.ok(failedSeen.has(key), `${key} is reported as failed`);
+  assert.ok(
+    failedKeys.every((key) => !keys.includes(key)),
+    'a failed item has no result',
+  );
+  return { succeededItems: keys.length, failed: results.failed };
 }

@@ -20,7 +20,7 @@ import {
 import type { JobPlan, JobRunOptions } from 'stepfleet';
 import { referenceMonthlyMaxima } from '../../../examples/weather/test/reference.ts';
 import { assertFleetEndsAtZero, type ExecutionRun, type FaultSuite } from './fault-suite.ts';
-import { assertEachItemOnce, findManifest, readMapRunResults } from './result-writer.ts';
+import { assertEachItemOnce, findManifest, RESULTS_BUCKET, readMapRunResults } from './result-writer.ts';
 
 /** The suite's size: 120 one-year station files, 10 per batch. */
 export const WEATHER_SIZE: JobRunOptions = {
@@ -38,12 +38,19 @@ export interface WeatherScenario {
   readonly dataset: DatasetPlan;
 }
 
-/** The weather job with `extra` damage and faults (no corrupt file unless asked). */
-export function weatherScenario(extra: WeatherPlanOptions = {}): WeatherScenario {
+/**
+ * The weather job with `extra` damage and faults (no corrupt file unless asked), and a fleet
+ * other than the suite's when asked (`workers`, `threads`: the same dataset).
+ */
+export function weatherScenario(
+  extra: WeatherPlanOptions = {},
+  fleet: Pick<JobRunOptions, 'workers' | 'threads'> = {},
+): WeatherScenario {
   const options = { corrupt: 0, ...extra };
+  const size = { ...WEATHER_SIZE, ...fleet };
   return {
-    plan: weatherPlan(WEATHER_SIZE, options),
-    dataset: planDataset(weatherRunDataset(WEATHER_SIZE, options)),
+    plan: weatherPlan(size, options),
+    dataset: planDataset(weatherRunDataset(size, options)),
   };
 }
 
@@ -98,7 +105,7 @@ export async function assertWeatherItemsOnce(
   run: ExecutionRun,
   scenario: WeatherScenario,
 ): Promise<void> {
-  const where = run.manifest ?? (await findManifest(s3, 'stepfleet-results', run.job));
+  const where = run.manifest ?? (await findManifest(s3, RESULTS_BUCKET, run.job));
   assert.ok(where, `the Map Run wrote its results\n${run.log}`);
   assertEachItemOnce(await readMapRunResults(s3, where), datasetKeys(scenario.dataset));
 }
