@@ -92,10 +92,10 @@ test('a task arriving during the drain that cannot fit the budget is failed Work
   );
   const task = lastTask(backend);
   const heldMs = (task.closedAt ?? 0) - (task.startedAt ?? 0);
-  assert.ok(heldMs < 1_000, `held ${heldMs} ms before the interruption was reported`);
-  assert.ok(worker.lines.some((l) => l.msg === 'task arrived while draining and will not fit: interrupted'));
+  assert.ok(heldMs < 1_500, `held ${heldMs} ms before the interruption was reported`);
   // AND the worker exits 0 without aborting a poll
   assert.equal(await worker.exited, 0, worker.stderr);
+  assert.ok(worker.lines.some((l) => l.msg === 'task arrived while draining and will not fit: interrupted'));
   assert.equal(finalReport(worker)?.state, 'STOPPED');
   assert.equal(backend.activities.stats().counts.pollsOfClosedConnections, 0);
 });

@@ -48,7 +48,7 @@ export interface WorkerProcess {
   /** Every stdout line parsed as JSON (pino and EMF lines), as they come. */
   readonly lines: Record<string, unknown>[];
   stderr: string;
-  /** Resolves with the exit code (or the signal name) when the process ends. */
+  /** Resolves with the exit code (or the signal name) once the process ended and all its output was read. */
   readonly exited: Promise<number | string>;
 }
 
@@ -95,7 +95,8 @@ export function startWorker(
     child,
     lines,
     stderr: '',
-    exited: once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string),
+    // 'close', not 'exit': 'exit' may come before the last lines of stdout were read.
+    exited: once(child, 'close').then(([code, signal]) => (code ?? signal) as number | string),
   };
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     proc.stderr += chunk;
