@@ -25,6 +25,7 @@ export const envVars = {
   STEPFLEET_METRICS: 'emfMetrics (`off` turns EMF lines off)',
   STEPFLEET_LOG_LEVEL: 'logLevel',
   STEPFLEET_TIME_SCALE: 'timeScale',
+  STEPFLEET_SFN_TRANSPORT: 'sfnTransport (`direct` or `sdk`)',
   AWS_ENDPOINT_URL: 'endpoint',
   AWS_REGION: 'region',
 } as const;
@@ -59,6 +60,9 @@ export function workerOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Work
   const maxOld = num('STEPFLEET_MAX_OLD_GENERATION_MB');
   const healthPort = num('STEPFLEET_HEALTH_PORT');
   const metrics = str('STEPFLEET_METRICS');
+  const transport = str('STEPFLEET_SFN_TRANSPORT');
+  if (transport !== undefined && transport !== 'direct' && transport !== 'sdk')
+    throw new RangeError(`STEPFLEET_SFN_TRANSPORT must be direct or sdk, got ${JSON.stringify(transport)}`);
   const options: WorkerOptions = {
     activities,
     threads: num('STEPFLEET_THREADS'),
@@ -79,6 +83,7 @@ export function workerOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Work
       metrics === undefined ? undefined : !['off', 'false', '0', 'no'].includes(metrics.toLowerCase()),
     logLevel: str('STEPFLEET_LOG_LEVEL'),
     timeScale: num('STEPFLEET_TIME_SCALE'),
+    sfnTransport: transport,
     endpoint: str('AWS_ENDPOINT_URL'),
     region: str('AWS_REGION'),
   };

@@ -68,8 +68,20 @@ export interface WorkerOptions {
   readonly region?: string;
   /** Endpoint of Step Functions and S3 (the local backend). @defaultValue the SDK's (AWS_ENDPOINT_URL) */
   readonly endpoint?: string;
-  /** Your own Step Functions client for polls (its request timeout must be ≥ 65 s). @defaultValue one made here */
+  /**
+   * Your own Step Functions client: every Step Functions call of the worker then goes through it
+   * and its middleware (its request timeout must be ≥ 65 s, for polls). Implies `sfnTransport: 'sdk'`.
+   * @defaultValue one made here
+   */
   readonly sfnClient?: SFNClient;
+  /**
+   * How the four activity calls (GetActivityTask, SendTaskSuccess/Failure/Heartbeat) are sent.
+   * `direct`: signed by the SDK's SigV4 signer with the SDK's credentials, region and endpoint
+   * resolution, over a keep-alive undici pool, without the SDK's per-call middleware (about half
+   * the CPU per call). `sdk`: through an `SFNClient`.
+   * @defaultValue 'direct' ('sdk' when `sfnClient` is given)
+   */
+  readonly sfnTransport?: 'direct' | 'sdk';
   /** Your own S3 client for output offload. @defaultValue one made here */
   readonly s3Client?: S3Client;
   /**
@@ -224,6 +236,7 @@ export interface ResolvedWorkerOptions
       | 'handler'
       | 'activities'
       | 'sfnClient'
+      | 'sfnTransport'
       | 's3Client'
       | 'logger'
       | 'region'
@@ -239,6 +252,7 @@ export interface ResolvedWorkerOptions
   readonly resourceLimits: ResourceLimits | undefined;
   readonly ecsAgentUri: string | null;
   readonly sfnClient: SFNClient | undefined;
+  readonly sfnTransport: 'direct' | 'sdk';
   readonly s3Client: S3Client | undefined;
   readonly logger: Logger | undefined;
 }
@@ -313,6 +327,7 @@ export function resolveWorkerOptions(
     s3ForcePathStyle:
       options.s3ForcePathStyle ?? (options.endpoint !== undefined || env.AWS_ENDPOINT_URL !== undefined),
     sfnClient: options.sfnClient,
+    sfnTransport: options.sfnClient ? 'sdk' : (options.sfnTransport ?? 'direct'),
     s3Client: options.s3Client,
     logger: options.logger,
   };

@@ -4,13 +4,13 @@
  * delivered once: a cancelled poll can strand a task until its heartbeat timeout). To drain,
  * the worker closes the slots: the loop issues no new poll and ends when its open one returns.
  */
-import { GetActivityTaskCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { ActivityApi } from './activity-api.ts';
 import { backoffDelayMs, sleep } from './backoff.ts';
 import type { Slots } from './slots.ts';
 
 /** What a poller needs from the worker. */
 export interface PollerContext {
-  readonly sfn: SFNClient;
+  readonly sfn: ActivityApi;
   readonly slots: Slots;
   readonly activityArn: string;
   /** Recorded in the ActivityStarted event. */
@@ -59,9 +59,7 @@ export class Poller {
       }
       this.inFlightSince = Date.now();
       try {
-        const out = await ctx.sfn.send(
-          new GetActivityTaskCommand({ activityArn: ctx.activityArn, workerName: ctx.workerName }),
-        );
+        const out = await ctx.sfn.getActivityTask(ctx.activityArn, ctx.workerName);
         failures = 0;
         this.lastOkAt = Date.now();
         ctx.slots.polled(ctx.activityArn, Boolean(out.taskToken));

@@ -4,7 +4,7 @@
  * are cut to the service limits; outputs over 262,144 bytes go to S3 through `offload`, or
  * fail as `Output.TooLarge` when no bucket is set.
  */
-import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { ActivityApi } from './activity-api.ts';
 import { awsErrorName, isRetryable, isTaskGone } from './aws-errors.ts';
 import { withRetry } from './backoff.ts';
 import { ErrorNames } from './errors.ts';
@@ -12,7 +12,7 @@ import { MAX_CAUSE_CHARS, MAX_ERROR_CHARS, MAX_PAYLOAD_BYTES, truncateText, utf8
 
 /** What the reporter needs from the worker. */
 export interface ReporterContext {
-  readonly sfn: SFNClient;
+  readonly sfn: ActivityApi;
   readonly maxAttempts: number;
   readonly backoffInitialMs: number;
   readonly backoffMaxMs: number;
@@ -76,13 +76,11 @@ export class Reporter {
         const result = await this.failure(token, ErrorNames.outputTooLarge, cause);
         return { ...result, as: { status: 'failed', error: ErrorNames.outputTooLarge } };
       }
-      const result = await this.#send(
-        () =>
-          new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ $stepfleetOutput: url }) }),
-      );
+      const pointer = JSON.stringify({ $stepfleetOutput: url });
+      const result = await this.#send((sfn) => sfn.sendTaskSuccess(token, pointer));
       return { ...result, as: { status: 'succeeded', offloadedTo: url } };
     }
-    const result = await this.#send(() => new SendTaskSuccessCommand({ taskToken: token, output }));
+    const result = await this.#send((sfn) => sfn.sendTaskSuccess(token, output));
     return { ...result, as: { status: 'succeeded' } };
   }
 
@@ -94,18 +92,16 @@ export class Reporter {
       false,
     );
     const safeCause = truncateText(cause, MAX_CAUSE_CHARS);
-    return this.#send(
-      () => new SendTaskFailureCommand({ taskToken: token, error: safeError, cause: safeCause }),
-    );
+    return this.#send((sfn) => sfn.sendTaskFailure(token, safeError, safeCause));
   }
 
-  async #send(command: () => SendTaskSuccessCommand | SendTaskFailureCommand): Promise<ReportResult> {
+  async #send(call: (sfn: ActivityApi) => Promise<void>): Promise<ReportResult> {
     let attempts = 0;
     try {
       await withRetry(
         async () => {
           attempts++;
-          await this.#ctx.sfn.send(command() as SendTaskSuccessCommand);
+          await call(this.#ctx.sfn);
         },
         {
           maxAttempts: this.#ctx.maxAttempts,

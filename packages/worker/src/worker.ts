@@ -6,10 +6,12 @@
 import { EventEmitter } from 'node:events';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { createRequire } from 'node:module';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SendTaskHeartbeatCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Logger } from 'pino';
 import { Piscina } from 'piscina';
+import { type ActivityApi, directActivityApi, sdkActivityApi } from './activity-api.ts';
 import { awsErrorName, isTaskGone, isThrottle } from './aws-errors.ts';
 import { sleep } from './backoff.ts';
 import type { TaskEventInfo, WorkerEvents } from './events.ts';
@@ -34,12 +36,15 @@ import { TaskChannel } from './task-channel.ts';
 import { TaskProtection } from './task-protection.ts';
 import { RunningTask, type TaskRunnerContext } from './task-runner.ts';
 
+/** This package's version, for the user agent (`../package.json` from both src/ and dist/). */
+const WORKER_VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
 const threadFile = new URL(import.meta.url.endsWith('.ts') ? './thread.ts' : './thread.js', import.meta.url);
 
 /** Pieces that exist only while the worker runs. */
 interface Running {
-  readonly pollClient: SFNClient;
-  readonly reportClient: SFNClient;
+  readonly pollApi: ActivityApi;
+  readonly reportApi: ActivityApi;
   readonly pool: Piscina<RunTask, TaskOutcome>;
   readonly channel: TaskChannel;
   readonly heartbeater: Heartbeater;
@@ -155,41 +160,68 @@ export class Worker extends EventEmitter<WorkerEvents> {
     void this.shutdown(reason);
   }
 
-  async #start(): Promise<Running> {
+  /**
+   * The clients of the activity calls: polls and reports apart, so a report never waits behind
+   * a held poll for a connection, and each has its own timeout.
+   */
+  #activityApis(): { pollApi: ActivityApi; reportApi: ActivityApi } {
     const o = this.options;
-    const agents = {
-      keepAlive: true,
-      maxSockets: o.slots * 2 + o.activities.reduce((n, a) => n + a.pollers, 0) + 8,
-    };
-    // cacheMiddleware: the SDK resolves a command's middleware stack (clone, sort) on every send
-    // otherwise; cached per command class it costs nothing after the first. Our stacks never change.
-    const clientConfig = { region: o.region, endpoint: o.endpoint, maxAttempts: 1, cacheMiddleware: true };
-    // Polls get a socket timeout above the 60 s the service may hold them; reports a short one.
-    const pollClient =
-      o.sfnClient ??
-      new SFNClient({
-        ...clientConfig,
+    if (o.sfnClient) {
+      const api = sdkActivityApi(o.sfnClient, { destroyClient: false });
+      return { pollApi: api, reportApi: api };
+    }
+    const pollConnections = o.activities.reduce((n, a) => n + a.pollers, 0) + 2;
+    // A report and a heartbeat per slot may be under way at once.
+    const reportConnections = o.slots * 2 + 4;
+    const sdkClient = (requestTimeoutMs: number, connections: number): SFNClient => {
+      const agent = { keepAlive: true, maxSockets: connections };
+      return new SFNClient({
+        region: o.region,
+        endpoint: o.endpoint,
+        maxAttempts: 1,
+        // The SDK resolves a command's middleware stack (clone, sort) on every send otherwise.
+        cacheMiddleware: true,
         requestHandler: {
           // requestTimeout only warns unless throwOnRequestTimeout; socketTimeout cuts a dead socket.
-          requestTimeout: o.pollRequestTimeoutMs,
+          requestTimeout: requestTimeoutMs,
           throwOnRequestTimeout: true,
-          socketTimeout: o.pollRequestTimeoutMs,
+          socketTimeout: requestTimeoutMs,
           connectionTimeout: 5_000,
-          httpAgent: new HttpAgent(agents),
-          httpsAgent: new HttpsAgent(agents),
+          httpAgent: new HttpAgent(agent),
+          httpsAgent: new HttpsAgent(agent),
         },
       });
-    const reportClient = new SFNClient({
-      ...clientConfig,
-      requestHandler: {
-        requestTimeout: o.reportRequestTimeoutMs,
-        throwOnRequestTimeout: true,
-        socketTimeout: o.reportRequestTimeoutMs,
-        connectionTimeout: 5_000,
-        httpAgent: new HttpAgent(agents),
-        httpsAgent: new HttpsAgent(agents),
-      },
-    });
+    };
+    if (o.sfnTransport === 'sdk') {
+      return {
+        pollApi: sdkActivityApi(sdkClient(o.pollRequestTimeoutMs, pollConnections), { destroyClient: true }),
+        reportApi: sdkActivityApi(sdkClient(o.reportRequestTimeoutMs, reportConnections), {
+          destroyClient: true,
+        }),
+      };
+    }
+    // The SDK client only lends its resolved configuration (credential chain, region, endpoint).
+    const configFrom = new SFNClient({ region: o.region, endpoint: o.endpoint });
+    const userAgent = `stepfleet-worker/${WORKER_VERSION} node/${process.versions.node}`;
+    return {
+      pollApi: directActivityApi({
+        configFrom,
+        connections: pollConnections,
+        requestTimeoutMs: o.pollRequestTimeoutMs,
+        userAgent,
+      }),
+      reportApi: directActivityApi({
+        configFrom,
+        connections: reportConnections,
+        requestTimeoutMs: o.reportRequestTimeoutMs,
+        userAgent,
+      }),
+    };
+  }
+
+  async #start(): Promise<Running> {
+    const o = this.options;
+    const { pollApi, reportApi } = this.#activityApis();
     let s3: S3Client | undefined = o.s3Client;
     const getS3 = (): S3Client =>
       (s3 ??= new S3Client({ region: o.region, endpoint: o.endpoint, forcePathStyle: o.s3ForcePathStyle }));
@@ -218,9 +250,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     const heartbeater = new Heartbeater(
       {
         send: async (token, timeoutMs) => {
-          await reportClient.send(new SendTaskHeartbeatCommand({ taskToken: token }), {
-            abortSignal: AbortSignal.timeout(Math.max(1_000, timeoutMs)),
-          });
+          await reportApi.sendTaskHeartbeat(token, AbortSignal.timeout(Math.max(1_000, timeoutMs)));
         },
         isTaskGone,
         onTaskLost: (token, error) => this.#taskByToken(token)?.lost(awsErrorName(error)),
@@ -234,7 +264,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     );
     const offload = o.outputBucket ? createOutputOffload(getS3, o.outputBucket, o.outputPrefix) : null;
     const reporter = new Reporter({
-      sfn: reportClient,
+      sfn: reportApi,
       maxAttempts: o.reportMaxAttempts,
       backoffInitialMs: o.reportBackoffInitialMs,
       backoffMaxMs: o.reportBackoffMaxMs,
@@ -262,7 +292,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     const pollerRuns: Promise<void>[] = [];
     for (const activity of o.activities) {
       for (let i = 0; i < activity.pollers; i++) {
-        const poller = this.#poller(pollClient, activity, i, taskContext, protection);
+        const poller = this.#poller(pollApi, activity, i, taskContext, protection);
         this.#pollers.push(poller);
         pollerRuns.push(
           poller.run().catch((error: unknown) => this.log.error({ err: error }, 'poller failed')),
@@ -289,8 +319,8 @@ export class Worker extends EventEmitter<WorkerEvents> {
       'worker running',
     );
     return {
-      pollClient,
-      reportClient,
+      pollApi,
+      reportApi,
       pool,
       channel,
       heartbeater,
@@ -305,7 +335,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
   }
 
   #poller(
-    sfn: SFNClient,
+    sfn: ActivityApi,
     activity: ResolvedActivity,
     index: number,
     taskContext: TaskRunnerContext,
@@ -462,8 +492,8 @@ export class Worker extends EventEmitter<WorkerEvents> {
         'clients',
         () => {
           // Clients passed in options belong to the caller.
-          if (!o.sfnClient) running?.pollClient.destroy();
-          running?.reportClient.destroy();
+          running?.pollApi.destroy();
+          running?.reportApi.destroy();
           if (!o.s3Client) running?.s3?.destroy();
         },
       ],

@@ -75,6 +75,7 @@ test('environment variables map onto options', () => {
     STEPFLEET_STOP_TIMEOUT_SECONDS: '90',
     STEPFLEET_MAX_OLD_GENERATION_MB: '512',
     STEPFLEET_METRICS: 'off',
+    STEPFLEET_SFN_TRANSPORT: 'sdk',
     AWS_ENDPOINT_URL: 'http://127.0.0.1:4599',
   };
   // WHEN read
@@ -89,6 +90,11 @@ test('environment variables map onto options', () => {
   assert.deepEqual(o.resourceLimits, { maxOldGenerationSizeMb: 512 });
   assert.equal(o.emfMetrics, false);
   assert.equal(o.endpoint, 'http://127.0.0.1:4599');
+  assert.equal(o.sfnTransport, 'sdk');
+  assert.throws(
+    () => workerOptionsFromEnv({ STEPFLEET_SFN_TRANSPORT: 'grpc' }),
+    /STEPFLEET_SFN_TRANSPORT must be direct or sdk, got "grpc"/,
+  );
   // AND a malformed number names its variable
   assert.throws(
     () => workerOptionsFromEnv({ STEPFLEET_THREADS: 'many' }),
