@@ -20,6 +20,7 @@ export const envVars = {
   STEPFLEET_DATA_BUCKET: 'dataBucket',
   STEPFLEET_MAX_OLD_GENERATION_MB: 'resourceLimits.maxOldGenerationSizeMb',
   STEPFLEET_PROTECTION_IDLE_RELEASE_MS: 'protectionIdleReleaseMs',
+  STEPFLEET_PROTECTION_EXPIRES_IN_MINUTES: 'protectionExpiresInMinutes',
   STEPFLEET_HEALTH_PORT: 'healthPort',
   STEPFLEET_HEALTH_FILE: 'healthFile',
   STEPFLEET_METRICS: 'emfMetrics (`off` turns EMF lines off)',
@@ -77,6 +78,7 @@ export function workerOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Work
     dataBucket: str('STEPFLEET_DATA_BUCKET'),
     resourceLimits: maxOld === undefined ? undefined : { maxOldGenerationSizeMb: maxOld },
     protectionIdleReleaseMs: num('STEPFLEET_PROTECTION_IDLE_RELEASE_MS'),
+    protectionExpiresInMinutes: num('STEPFLEET_PROTECTION_EXPIRES_IN_MINUTES'),
     healthPort,
     healthFile: str('STEPFLEET_HEALTH_FILE'),
     emfMetrics:

@@ -132,13 +132,14 @@ export interface WorkerOptions {
   /** After aborting a handler's signal, how long it may take to settle before its thread is terminated. @defaultValue 1000 */
   readonly abortGraceMs?: number;
   /**
-   * The ECS container `stopTimeout`: SIGKILL follows SIGTERM after it (Fargate: ≤ 120).
+   * The ECS container `stopTimeout`: SIGKILL follows SIGTERM after it (Fargate: ≤ 120). Divided
+   * by `timeScale`, as the local backend's ECS counts it.
    * @defaultValue 30 (STEPFLEET_STOP_TIMEOUT_SECONDS)
    */
   readonly stopTimeoutSeconds?: number;
   /**
    * Kept out of the stop budget to report interruptions and exit before SIGKILL.
-   * @defaultValue 10 % of `stopTimeoutSeconds`, at most 3000
+   * @defaultValue 10 % of `stopTimeoutSeconds` (divided by `timeScale`), at most 3000
    */
   readonly stopMarginMs?: number;
   /** Install SIGTERM/SIGINT handlers in `run()` (a second signal forces the stop). @defaultValue true */
@@ -175,7 +176,8 @@ export interface WorkerOptions {
   readonly logLevel?: string;
   /**
    * How many times faster than real time the backend runs (the local backend's `timeScale`):
-   * the seconds in task inputs (heartbeat, timeout) are divided by it. 1 on AWS.
+   * the seconds in task inputs (heartbeat, timeout), the stop timeout and the life of task
+   * protection are divided by it. 1 on AWS.
    * @defaultValue 1
    */
   readonly timeScale?: number;
@@ -319,7 +321,11 @@ export function resolveWorkerOptions(
     workerName: options.workerName ?? defaultWorkerName(env),
     stopMarginMs:
       options.stopMarginMs ??
-      Math.min(3_000, (options.stopTimeoutSeconds ?? workerDefaults.stopTimeoutSeconds) * 100),
+      Math.min(
+        3_000,
+        ((options.stopTimeoutSeconds ?? workerDefaults.stopTimeoutSeconds) * 100) /
+          (options.timeScale ?? workerDefaults.timeScale),
+      ),
     region: options.region,
     endpoint: options.endpoint,
     resourceLimits: options.resourceLimits,

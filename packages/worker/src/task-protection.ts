@@ -10,6 +10,8 @@ export interface ProtectionContext {
   readonly agentUri: string;
   /** ExpiresInMinutes of each PUT (1–2,880). */
   readonly expiresInMinutes: number;
+  /** The backend's time scale: protection lasts `expiresInMinutes` ÷ this in real time. */
+  readonly timeScale: number;
   /** Idle time after the last task before protection is released. */
   readonly idleReleaseMs: number;
   readonly log: { info(o: object, m: string): void; warn(o: object, m: string): void };
@@ -85,11 +87,16 @@ export class TaskProtection {
     await this.#serially(() => (this.#enabled ? this.#set(false, true) : true));
   }
 
-  #ensure(): Promise<boolean> {
+  /** How long one protection lasts, in real milliseconds. */
+  get #lifeMs(): number {
+    return (this.#ctx.expiresInMinutes * 60_000) / this.#ctx.timeScale;
+  }
+
+  /** Makes sure protection is on and has more than a quarter of its life left (`refresh`: renews it now). */
+  #ensure(refresh = false): Promise<boolean> {
     if (this.#closed) return Promise.resolve(true);
-    // Refresh when less than a quarter of the protection's life remains.
-    const refreshAt = this.#expiresAt - (this.#ctx.expiresInMinutes * 60_000) / 4;
-    if (this.#enabled && this.#releasing === 0 && Date.now() < refreshAt) return Promise.resolve(true);
+    const fresh = Date.now() < this.#expiresAt - this.#lifeMs / 4;
+    if (this.#enabled && this.#releasing === 0 && fresh && !refresh) return Promise.resolve(true);
     this.#pending ??= this.#serially(() => this.#set(true)).finally(() => {
       this.#pending = undefined;
     });
@@ -155,14 +162,11 @@ export class TaskProtection {
       this.#ctx.onChange?.(enabled);
     }
     this.#enabled = enabled;
-    this.#expiresAt = enabled ? Date.now() + this.#ctx.expiresInMinutes * 60_000 : 0;
+    this.#expiresAt = enabled ? Date.now() + this.#lifeMs : 0;
     clearTimeout(this.#refreshTimer);
     if (enabled) {
       // Long tasks may hold every slot with no poll to refresh it: refresh on a timer too.
-      this.#refreshTimer = setTimeout(
-        () => void this.#ensure(),
-        (this.#ctx.expiresInMinutes * 60_000 * 3) / 4 + 1000,
-      );
+      this.#refreshTimer = setTimeout(() => void this.#ensure(true), (this.#lifeMs * 3) / 4);
       this.#refreshTimer.unref();
     }
     return true;

@@ -278,6 +278,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
       ? new TaskProtection({
           agentUri: o.ecsAgentUri,
           expiresInMinutes: o.protectionExpiresInMinutes,
+          timeScale: o.timeScale,
           idleReleaseMs: o.protectionIdleReleaseMs,
           log: this.log,
           onRefused: (reason) => {
@@ -451,7 +452,7 @@ export class Worker extends EventEmitter<WorkerEvents> {
     if (this.state !== 'RUNNING') return;
     const o = this.options;
     const running = this.#running;
-    this.#stopDeadline = stopDeadline(Date.now(), o.stopTimeoutSeconds, o.stopMarginMs);
+    this.#stopDeadline = stopDeadline(Date.now(), o.stopTimeoutSeconds / o.timeScale, o.stopMarginMs);
     this.log.info({ reason, budgetMs: this.#stopDeadline - Date.now(), tasks: this.#tasks.size }, 'draining');
     this.#lifecycle.set('DRAINING');
     this.#stopping.abort();

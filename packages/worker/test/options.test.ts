@@ -22,6 +22,12 @@ test('options resolve to a complete set with the documented defaults', () => {
     resolveWorkerOptions({ activityArn: arn, handler: './h.ts', stopTimeoutSeconds: 4 }, {}).stopMarginMs,
     400,
   );
+  // AND on a backend running 10 times faster, the margin is 10 % of the real stop timeout
+  assert.equal(
+    resolveWorkerOptions({ activityArn: arn, handler: './h.ts', stopTimeoutSeconds: 30, timeScale: 10 }, {})
+      .stopMarginMs,
+    300,
+  );
   // AND several activities share the slots among their pollers
   const two = resolveWorkerOptions(
     {
@@ -76,6 +82,7 @@ test('environment variables map onto options', () => {
     STEPFLEET_MAX_OLD_GENERATION_MB: '512',
     STEPFLEET_METRICS: 'off',
     STEPFLEET_SFN_TRANSPORT: 'sdk',
+    STEPFLEET_PROTECTION_EXPIRES_IN_MINUTES: '5',
     AWS_ENDPOINT_URL: 'http://127.0.0.1:4599',
   };
   // WHEN read
@@ -91,6 +98,7 @@ test('environment variables map onto options', () => {
   assert.equal(o.emfMetrics, false);
   assert.equal(o.endpoint, 'http://127.0.0.1:4599');
   assert.equal(o.sfnTransport, 'sdk');
+  assert.equal(o.protectionExpiresInMinutes, 5);
   assert.throws(
     () => workerOptionsFromEnv({ STEPFLEET_SFN_TRANSPORT: 'grpc' }),
     /STEPFLEET_SFN_TRANSPORT must be direct or sdk, got "grpc"/,
