@@ -282,12 +282,29 @@ async function dispatch(): Promise<BenchFigure[]> {
         },
         3_000,
       ),
+    oursSdk: () =>
+      measure(
+        [script('../fixtures/run-worker.ts')],
+        {
+          STEPFLEET_HANDLER: script('noop.ts'),
+          STEPFLEET_THREADS: '2',
+          STEPFLEET_TASKS_PER_THREAD: String(slots / 2),
+          STEPFLEET_SFN_TRANSPORT: 'sdk',
+        },
+        1_500,
+      ),
     sfw: () => measure([script('sfw-runner.ts')], { BENCH_CONCURRENCY: String(slots) }, 1_500),
     sfwDefault: () => measure([script('sfw-runner.ts')], { BENCH_CONCURRENCY: '1' }, 600),
     loop: () => measure([script('sequential-loop.ts')], { BENCH_MODE: 'noop' }, 1_500),
   };
   // Interleaved rounds, medians: the machine is shared, and load comes in bursts.
-  const results: Record<keyof typeof variants, Rate[]> = { ours: [], sfw: [], sfwDefault: [], loop: [] };
+  const results: Record<keyof typeof variants, Rate[]> = {
+    ours: [],
+    oursSdk: [],
+    sfw: [],
+    sfwDefault: [],
+    loop: [],
+  };
   for (let round = 0; round < 3; round++) {
     for (const name of Object.keys(variants) as (keyof typeof variants)[])
       results[name].push(await variants[name]());
@@ -314,7 +331,7 @@ async function dispatch(): Promise<BenchFigure[]> {
     goal,
     met: met(ours / baseline),
   });
-  const cpuNote = `process CPU per task: stepfleet ${cpu('ours')}, step-function-worker ${cpu('sfw')}, loop ${cpu('loop')}; median of 3 interleaved rounds`;
+  const cpuNote = `process CPU per task: stepfleet ${cpu('ours')} (through the SDK client: ${cpu('oursSdk')}), step-function-worker ${cpu('sfw')}, loop ${cpu('loop')}; median of 3 interleaved rounds`;
   return [
     figure(
       'worker.dispatch-vs-step-function-worker',
@@ -331,6 +348,13 @@ async function dispatch(): Promise<BenchFigure[]> {
       (r) => r >= 3,
     ),
     figure(
+      'worker.dispatch-direct-vs-sdk-transport',
+      'the same vs the same worker sending its activity calls through an SFNClient (sfnTransport sdk)',
+      perSecond('oursSdk'),
+      'ratio > 1',
+      (r) => r > 1,
+    ),
+    figure(
       'worker.dispatch-vs-sequential-loop',
       'the same vs a plain sequential GetActivityTask/SendTaskSuccess loop (aws-sdk v3)',
       perSecond('loop'),
@@ -341,7 +365,7 @@ async function dispatch(): Promise<BenchFigure[]> {
 }
 
 async function memory(): Promise<BenchFigure> {
-  const total = Number(process.env.BENCH_WORKER_MEMORY_TASKS ?? 30_000);
+  const total = Number(process.env.BENCH_WORKER_MEMORY_TASKS ?? 100_000);
   return withBackend(async (backend, arn) => {
     const proc = start(backend, ['--expose-gc', script('memory-runner.ts')], {
       ...workerEnv(arn, 'noop.ts'),
@@ -383,7 +407,7 @@ async function memory(): Promise<BenchFigure> {
 
 /**
  * Every figure; `BENCH_WORKER_PARTS=io,cpu,dispatch,memory` picks some (all by default) and
- * `BENCH_WORKER_MEMORY_TASKS` sets the memory run's length (default 30,000).
+ * `BENCH_WORKER_MEMORY_TASKS` sets the memory run's length (default 100,000).
  */
 const bench: Bench = async () => {
   const parts = new Set((process.env.BENCH_WORKER_PARTS ?? 'io,cpu,dispatch,memory').split(','));
