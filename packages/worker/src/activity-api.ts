@@ -37,7 +37,11 @@ export interface ActivityApi {
   sendTaskSuccess(taskToken: string, output: string): Promise<void>;
   sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void>;
   sendTaskHeartbeat(taskToken: string, signal?: AbortSignal): Promise<void>;
-  /** Closes idle connections; calls still in flight are not aborted. */
+  /**
+   * Closes every connection, cutting calls still in flight: it runs once the worker has stopped
+   * (the stop budget is spent, or the stop was forced), when a poll still open must not keep
+   * the process alive until its window ends (up to 60 s, past ECS's SIGKILL).
+   */
   destroy(): void;
 }
 
@@ -164,7 +168,7 @@ export function directActivityApi(options: DirectActivityApiOptions): ActivityAp
       await call('SendTaskHeartbeat', { taskToken }, signal);
     },
     destroy() {
-      void target?.then(({ pool }) => pool.close()).catch(() => {});
+      void target?.then(({ pool }) => pool.destroy()).catch(() => {});
     },
   };
 }
