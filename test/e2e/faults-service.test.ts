@@ -7,12 +7,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { JobPlan } from 'stepfleet';
+import { discountAlongside, runAlongside } from './harness/alongside.ts';
 import {
-  discountAlongside,
   type ExecutionRun,
   type FaultSuite,
   printFigures,
-  runAlongside,
   runScenario,
   SCENARIO_TIMEOUT_MS,
   startFaultSuite,

@@ -8,17 +8,15 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { discountAlongside, runAlongside, untilBatchesSucceeded } from './harness/alongside.ts';
 import {
   assertFleetEndsAtZero,
-  discountAlongside,
   type ExecutionRun,
   type FaultSuite,
   printFigures,
-  runAlongside,
   runScenario,
   SCENARIO_TIMEOUT_MS,
   startFaultSuite,
-  untilBatchesSucceeded,
 } from './harness/fault-suite.ts';
 import { assertWeatherIntact, datasetKeys, weatherScenario } from './harness/weather.ts';
 import { sigtermStorms } from './harness/worker-signals.ts';

@@ -75,17 +75,17 @@ test('GIVEN a handler that throws on two batches, hangs on one and crashes its t
   timeout: SCENARIO_TIMEOUT_MS,
 }, async (t) => {
   // Loans of four different batches (files of 10 loans each).
-  const faults: MonteCarloFaults = {
+  const faults = {
     throwOnLoans: [loanId(5), loanId(105)],
     hangOnLoan: loanId(205),
     crashThreadOnLoan: loanId(305),
     attempts: 1,
-  };
+  } satisfies MonteCarloFaults;
   const run = await runScenario(suite, {
     plan,
     tuning: {
       name: 'mc-handler-faults',
-      batchInput: { faults: { ...faults, throwOnLoans: [...faults.throwOnLoans!] } },
+      batchInput: { faults },
       // The thrown fault stands for a transient error: the job is told to retry it.
       alsoRetry: ['MonteCarlo.InjectedFault'],
       // The hang never yields: the worker aborts it at this deadline, then terminates its thread.
