@@ -101,10 +101,11 @@ test('a task arriving during the drain that cannot fit the budget is failed Work
 });
 
 test('a second signal during the drain forces the stop: in-flight tasks fail Worker.Interrupted now', async (t) => {
-  // GIVEN a worker with a 30 s stop budget running a task that ignores its abort signal
-  const { backend, arns } = await startBackend(t, { activityPollSeconds: 2 });
+  // GIVEN a worker with a 30 s stop budget and 2 slots: one runs a task that ignores its abort
+  // signal, the other waits in a 60 s poll
+  const { backend, arns } = await startBackend(t, { activityPollSeconds: 60 });
   const arn = arns[0] as string;
-  const worker = startWorker(t, backend, drainEnv(arn, 30));
+  const worker = startWorker(t, backend, { ...drainEnv(arn, 30), STEPFLEET_TASKS_PER_THREAD: '2' });
   let pickedUp = false;
   const outcome = backend.activities.schedule(arn, batchInput([1], { mode: 'hang' }), {
     timeoutSeconds: 120,
@@ -113,6 +114,7 @@ test('a second signal during the drain forces the stop: in-flight tasks fail Wor
     },
   });
   await waitFor(() => pickedUp, 15_000, 'the worker to take the task');
+  await waitFor(() => backend.activities.stats().openPolls === 1, 10_000, 'the other slot to poll');
 
   // WHEN SIGTERM starts the drain, and SIGINT follows while the task still runs
   worker.child.kill('SIGTERM');
@@ -128,7 +130,8 @@ test('a second signal during the drain forces the stop: in-flight tasks fail Wor
   );
   const interruptedMs = (lastTask(backend).closedAt ?? 0) - forcedAt;
   assert.ok(interruptedMs < 2_000, `interrupted ${interruptedMs} ms after the second signal`);
-  // AND the process exits 0 promptly (the hung handler's thread is terminated), with nothing unhandled
+  // AND the process exits 0 promptly (the hung handler's thread is terminated, the open poll is
+  // not waited for), with nothing unhandled
   assert.equal(await worker.exited, 0, worker.stderr);
   const exitMs = Date.now() - forcedAt;
   assert.ok(exitMs < 4_000, `exited ${exitMs} ms after the second signal`);
