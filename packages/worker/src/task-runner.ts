@@ -1,7 +1,7 @@
 /**
  * Runs one task from the token's arrival to its report: parse and check the input, hold its
  * heartbeat, run the handler in a thread under a deadline, abort it when the task is lost or
- * the worker stops, report the outcome, free the slot. Never throws.
+ * the worker stops, free the slot, report the outcome. Never throws.
  */
 import type { Logger } from 'pino';
 import type { Piscina } from 'piscina';
@@ -39,6 +39,22 @@ export interface TaskRunnerContext {
   taskFailed(info: TaskEventInfo, durationMs: number, error: string): void;
   taskLost(info: TaskEventInfo, reason: string): void;
   reportUndelivered(info: TaskEventInfo, error: unknown): void;
+  /**
+   * Asks to free the task's slot before its report is sent, so the next poll overlaps the
+   * report instead of waiting for it. Granted while fewer reports than slots are under way
+   * (throttled reports must not pile up tokens and outputs without bound); a grant is given
+   * back with `reportDone`.
+   */
+  reportAhead(): boolean;
+  reportDone(): void;
+}
+
+/** What the worker does when a task's slot frees and when the task is over. */
+export interface TaskRunnerCallbacks {
+  /** Frees the execution slot; may be called more than once. */
+  readonly freeSlot: () => void;
+  /** The task is reported (or given up): forget it. Called once, after `freeSlot`. */
+  readonly finished: () => void;
 }
 
 /** A task in flight, as the worker tracks it. */
@@ -55,6 +71,9 @@ export class RunningTask {
   #interruptReport: Promise<unknown> | undefined;
   #settled = false;
   #reporting = false;
+  /** The slot was freed before the report (see `reportAhead`). */
+  #reportingAhead = false;
+  readonly #freeSlot: () => void;
   readonly #ready: Promise<unknown> | undefined;
 
   /** `ready`: the handler waits for it (task protection), after the heartbeat is held. */
@@ -63,10 +82,11 @@ export class RunningTask {
     activity: ResolvedActivity,
     token: string,
     input: string,
-    releaseSlot: () => void,
+    callbacks: TaskRunnerCallbacks,
     ready?: Promise<unknown>,
   ) {
     this.#ctx = ctx;
+    this.#freeSlot = callbacks.freeSlot;
     this.#ready = ready;
     this.activity = activity;
     this.token = token;
@@ -84,7 +104,9 @@ export class RunningTask {
       .finally(() => {
         this.#settled = true;
         ctx.heartbeater.release(token);
-        releaseSlot();
+        if (this.#reportingAhead) ctx.reportDone();
+        callbacks.freeSlot();
+        callbacks.finished();
       });
   }
 
@@ -163,6 +185,10 @@ export class RunningTask {
       return;
     }
     this.#reporting = true;
+    if (outcome.kind !== 'lost' && ctx.reportAhead()) {
+      this.#reportingAhead = true;
+      this.#freeSlot();
+    }
     switch (outcome.kind) {
       case 'lost':
         ctx.metrics.count('tasksLost');

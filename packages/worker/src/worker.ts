@@ -71,6 +71,8 @@ export class Worker extends EventEmitter<WorkerEvents> {
   readonly #tasks = new Map<string, RunningTask>();
   readonly #pollers: Poller[] = [];
   readonly #durations = new Map<string, number>();
+  /** Reports under way whose slot was freed before they were sent (at most one per slot). */
+  #reportsAhead = 0;
   #running: Running | undefined;
   #stopDeadline: number | null = null;
   #shutdown: Promise<void> | undefined;
@@ -364,10 +366,12 @@ export class Worker extends EventEmitter<WorkerEvents> {
           activity,
           token,
           input,
-          () => {
-            this.#tasks.delete(token);
-            protection?.taskEnded();
-            releaseSlot();
+          {
+            freeSlot: releaseSlot,
+            finished: () => {
+              this.#tasks.delete(token);
+              protection?.taskEnded();
+            },
           },
           protectedNow,
         );
@@ -408,6 +412,14 @@ export class Worker extends EventEmitter<WorkerEvents> {
       timeoutMarginMs: o.timeoutMarginMs,
       abortGraceMs: o.abortGraceMs,
       stopDeadline: () => this.#stopDeadline,
+      reportAhead: () => {
+        if (this.#reportsAhead >= o.slots) return false;
+        this.#reportsAhead++;
+        return true;
+      },
+      reportDone: () => {
+        this.#reportsAhead--;
+      },
       expectedDurationMs: (arn) => this.#durations.get(arn) ?? null,
       recordDuration: (arn, ms) => {
         const prev = this.#durations.get(arn);
