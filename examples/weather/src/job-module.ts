@@ -108,17 +108,13 @@ export function weatherPlan(options: JobRunOptions, extra: WeatherPlanOptions = 
   });
   return {
     spec,
-    async prepare({ s3, log, signal }) {
+    async prepare({ s3, inputBucket, log, signal }) {
       const { writeDataset } = await import('./dataset-writer.ts');
-      const { CreateBucketCommand } = await import('@aws-sdk/client-s3');
-      await s3.send(new CreateBucketCommand({ Bucket: WEATHER_INPUT_BUCKET })).catch((error: Error) => {
-        if (error.name !== 'BucketAlreadyOwnedByYou') throw error;
-      });
       let last = 0;
       const summary = await writeDataset({
         ...dataset,
         client: s3,
-        bucket: WEATHER_INPUT_BUCKET,
+        bucket: inputBucket,
         signal,
         onProgress: (written, total) => {
           if (written - last >= total / 4 && written < total) {
@@ -132,7 +128,7 @@ export function weatherPlan(options: JobRunOptions, extra: WeatherPlanOptions = 
         summary.corrupt.length ? `${summary.corrupt.length} corrupt` : '',
         summary.missing.length ? `${summary.missing.length} missing` : '',
       ].filter(Boolean);
-      return `station files: ${summary.written} (${mib} MiB${damage.length ? `, ${damage.join(', ')}` : ''}), s3://${WEATHER_INPUT_BUCKET}/${prefix}`;
+      return `station files: ${summary.written} (${mib} MiB${damage.length ? `, ${damage.join(', ')}` : ''}), s3://${inputBucket}/${prefix}`;
     },
     async report({ s3, output, outDir, print }) {
       const { formatWeatherTable, readWeatherResult } = await import('./result-store.ts');

@@ -53,15 +53,11 @@ const monteCarlo: JobModule = {
     });
     return {
       spec,
-      async prepare({ s3, log, signal }) {
-        const { CreateBucketCommand } = await import('@aws-sdk/client-s3');
-        await s3.send(new CreateBucketCommand({ Bucket: INPUT_BUCKET })).catch((error: Error) => {
-          if (error.name !== 'BucketAlreadyOwnedByYou') throw error;
-        });
+      async prepare({ s3, inputBucket, log, signal }) {
         let last = 0;
         const summary = await mc.writePortfolio({
           client: s3,
-          bucket: INPUT_BUCKET,
+          bucket: inputBucket,
           prefix,
           count: loans,
           seed,
@@ -76,7 +72,7 @@ const monteCarlo: JobModule = {
           },
         });
         const mib = (summary.bytes / 2 ** 20).toFixed(1);
-        return `portfolio: ${summary.loans.toLocaleString('en-US')} loans in ${summary.objects} JSONL files (${mib} MiB), s3://${INPUT_BUCKET}/${prefix}`;
+        return `portfolio: ${summary.loans.toLocaleString('en-US')} loans in ${summary.objects} JSONL files (${mib} MiB), s3://${inputBucket}/${prefix}`;
       },
       async report({ s3, output, outDir, print }) {
         const summary = (output as { result?: { resultUrl?: string } }).result;
