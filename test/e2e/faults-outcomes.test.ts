@@ -1,12 +1,14 @@
 /**
  * Fault suite, outcomes and the controller: the Monte Carlo job stopped mid-run
- * (StopExecution), timed out (a short state machine timeout), fed a malformed loan row, and run
+ * (StopExecution), timed out (a short state machine timeout, on a batch whose thread blocks for
+ * good), fed a malformed loan row, and run
  * while its `stepfleet controller` process is SIGKILLed and restarted. Each ends as the job spec
  * promises, with the fleet at 0 and no process left.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { loanId } from '@stepfleet/example-monte-carlo';
 import type { JobPlan } from 'stepfleet';
 import {
   assertOutageRepaired,
@@ -25,7 +27,7 @@ import {
 } from './harness/fault-suite.ts';
 import { assertMonteCarloIntact, monteCarloPlan, withCorruptLoanRow } from './harness/monte-carlo.ts';
 import { assertNoItemTwice } from './harness/result-writer.ts';
-import { untilWorking } from './harness/worker-signals.ts';
+import { untilTasksHeld } from './harness/worker-signals.ts';
 
 let suite: FaultSuite;
 let plan: JobPlan;
@@ -48,7 +50,7 @@ test('GIVEN a run stopped with StopExecution mid-run THEN it is ABORTED and the 
     plan,
     tuning: { name: 'mc-stopped' },
     onStarted: async (context) => {
-      await untilWorking(suite.backend, context, 6);
+      await untilTasksHeld(suite.backend, context, 2);
       await context.clients.sfn.send(
         new StopExecutionCommand({
           executionArn: context.executionArn,
@@ -66,19 +68,24 @@ test('GIVEN a run stopped with StopExecution mid-run THEN it is ABORTED and the 
   printFigures(t, 'stopped', run.figures);
 });
 
-test('GIVEN a state machine timeout shorter than the run THEN it is TIMED_OUT and the fleet ends at 0', {
+test('GIVEN a batch whose thread blocks for good and a state machine timeout THEN the run is TIMED_OUT, the blocked thread is terminated, and the fleet ends at 0', {
   timeout: SCENARIO_TIMEOUT_MS,
 }, async (t) => {
-  // One worker needs several seconds for the 40 batches; 10 simulated seconds are 1 s.
+  // The fault test mode blocks the batch of loan 205 on every attempt (it never yields, so it
+  // never sees its signal): the run cannot end before its timeout, 50 simulated seconds (5 s).
+  // The batch's own deadline (900 simulated seconds, 88 s) is past the fleet check's bound, so the
+  // worker must learn the task is gone (heartbeat refused) and terminate the thread in time.
   const run = await runScenario(suite, {
-    plan: await monteCarloPlan({ workers: 1 }),
-    tuning: { name: 'mc-timeout', timeoutSeconds: 10 },
+    plan,
+    tuning: { name: 'mc-timeout', timeoutSeconds: 50, batchInput: { faults: { hangOnLoan: loanId(205) } } },
   });
   assert.equal(run.status, 'TIMED_OUT', run.log);
   assert.equal(run.error, 'States.Timeout');
   await assertFleetEndsAtZero(suite, run);
   run.figures.items = (await assertNoItemTwice(suite.s3, 'mc-timeout')).succeededItems;
-  printFigures(t, 'timed out', run.figures);
+  printFigures(t, 'timed out on a blocked batch', run.figures, run.taskErrors);
+  assert.ok(run.figures.batchesSucceeded >= 1, 'it timed out mid-run, batches done');
+  assert.ok(run.figures.batchesSucceeded < run.figures.batches, 'the blocked batch never finished');
 });
 
 test('GIVEN the stepfleet controller process SIGKILLed mid-run, its fleet lost while it is down, and restarted THEN the new one brings the fleet back and the run succeeds unchanged', {

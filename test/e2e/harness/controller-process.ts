@@ -17,7 +17,7 @@ import type { JobSpec } from '@stepfleet/job';
 import type { LocalBackend } from '@stepfleet/local';
 import type { LocalRunContext } from 'stepfleet';
 import { assertNoProcessLeft } from './fault-suite.ts';
-import { signalPids, untilWorking } from './worker-signals.ts';
+import { signalPids, untilTasksHeld } from './worker-signals.ts';
 
 const BIN = fileURLToPath(new URL('../../../packages/cli/bin/stepfleet.js', import.meta.url));
 
@@ -158,7 +158,7 @@ export async function controllerOutage(
   const first = startControllerProcess(fleetsFile, 0.5);
   controllers.track(first);
   await first.until((d) => d.event === 'start', 15_000, 'its start');
-  await untilWorking(backend, context, 2);
+  await untilTasksHeld(backend, context);
   await first.kill('SIGKILL');
   await context.clients.ecs.send(new UpdateServiceCommand({ cluster, service, desiredCount: 0 }));
   const alive = backend.ecs.observations

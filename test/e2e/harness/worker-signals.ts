@@ -35,6 +35,21 @@ export async function untilWorking(
   }
 }
 
+/**
+ * Waits until workers hold `count` tasks at once (picked up, not closed), or the run has ended.
+ * A fault aimed at busy workers waits for this rather than for new pick-ups, which a fast run
+ * may have made already.
+ */
+export async function untilTasksHeld(
+  backend: LocalBackend,
+  context: LocalRunContext,
+  count = 1,
+): Promise<void> {
+  while (backend.activities.stats().runningTasks < count && (await stillRunning(backend, context))) {
+    await sleep(25);
+  }
+}
+
 /** Sends `signal` to the given pids; returns how many were alive to receive it. */
 export function signalPids(pids: readonly number[], signal: NodeJS.Signals): number {
   let sent = 0;
@@ -58,21 +73,25 @@ export interface RandomKillsOptions {
 }
 
 /**
- * SIGKILLs one random running worker every `everyMs` while the run lasts, `kills` times at
- * most; the service replaces each. Resolves with the number of kills.
+ * SIGKILLs one random running worker while workers hold tasks, then every `everyMs` while the
+ * run lasts, `kills` times at most; the service replaces each. Resolves with the number of kills.
  */
 export async function killWorkersAtRandom(
   backend: LocalBackend,
   context: LocalRunContext,
   options: RandomKillsOptions,
 ): Promise<number> {
-  await untilWorking(backend, context);
   let kills = 0;
   while (kills < options.kills && (await stillRunning(backend, context))) {
+    await untilTasksHeld(backend, context);
+    // Ended while waiting (the loop's check says so), or a gap between two tasks: look again.
+    if (backend.activities.stats().runningTasks === 0) continue;
     const pids = runningWorkerPids(backend, context.deployment.service);
     const pid = pids[Math.floor(Math.random() * pids.length)];
-    if (pid !== undefined) kills += signalPids([pid], options.signal ?? 'SIGKILL');
-    await sleep(options.everyMs);
+    const killed = pid === undefined ? 0 : signalPids([pid], options.signal ?? 'SIGKILL');
+    kills += killed;
+    // None running at this instant (a replacement starting): look again soon.
+    await sleep(killed ? options.everyMs : 25);
   }
   return kills;
 }
@@ -86,7 +105,7 @@ export async function sigtermStorms(
   context: LocalRunContext,
   options: { readonly workers: number; readonly storms: number },
 ): Promise<number> {
-  await untilWorking(backend, context);
+  await untilTasksHeld(backend, context, options.workers);
   let sent = 0;
   for (let storm = 0; storm < options.storms && (await stillRunning(backend, context)); storm++) {
     const pids = runningWorkerPids(backend, context.deployment.service).slice(0, options.workers);
