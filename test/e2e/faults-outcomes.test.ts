@@ -72,12 +72,13 @@ test('GIVEN a batch whose thread blocks for good and a state machine timeout THE
   timeout: SCENARIO_TIMEOUT_MS,
 }, async (t) => {
   // The fault test mode blocks the batch of loan 205 on every attempt (it never yields, so it
-  // never sees its signal): the run cannot end before its timeout, 50 simulated seconds (5 s).
+  // never sees its signal): the run cannot end before its timeout, 150 simulated seconds (15 s:
+  // on a loaded CI machine the fleet's start alone took 5 s, and no batch had finished by then).
   // The batch's own deadline (900 simulated seconds, 88 s) is past the fleet check's bound, so the
   // worker must learn the task is gone (heartbeat refused) and terminate the thread in time.
   const run = await runScenario(suite, {
     plan,
-    tuning: { name: 'mc-timeout', timeoutSeconds: 50, batchInput: { faults: { hangOnLoan: loanId(205) } } },
+    tuning: { name: 'mc-timeout', timeoutSeconds: 150, batchInput: { faults: { hangOnLoan: loanId(205) } } },
   });
   assert.equal(run.status, 'TIMED_OUT', run.log);
   assert.equal(run.error, 'States.Timeout');
