@@ -47,6 +47,7 @@ test('GIVEN a run stopped with StopExecution mid-run THEN it is ABORTED and the 
   timeout: SCENARIO_TIMEOUT_MS,
 }, async (t) => {
   const run = await runScenario(suite, {
+    signal: t.signal,
     plan,
     tuning: { name: 'mc-stopped' },
     onStarted: async (context) => {
@@ -77,6 +78,7 @@ test('GIVEN a batch whose thread blocks for good and a state machine timeout THE
   // The batch's own deadline (900 simulated seconds, 88 s) is past the fleet check's bound, so the
   // worker must learn the task is gone (heartbeat refused) and terminate the thread in time.
   const run = await runScenario(suite, {
+    signal: t.signal,
     plan,
     tuning: { name: 'mc-timeout', timeoutSeconds: 150, batchInput: { faults: { hangOnLoan: loanId(205) } } },
   });
@@ -94,6 +96,7 @@ test('GIVEN the stepfleet controller process SIGKILLed mid-run, its fleet lost w
 }, async (t) => {
   let outage: ControllerOutage | undefined;
   const run = await runScenario(suite, {
+    signal: t.signal,
     plan,
     tuning: { name: 'mc-controller-kill' },
     // Only the controller process reconciles (the scale steps still invoke the local function).
@@ -116,7 +119,11 @@ test('GIVEN a malformed loan row in the portfolio THEN its batch fails Loan.Inva
   // figure over part of a portfolio would be wrong: the job tolerates no failed batch, and a
   // malformed row fails the same way on every attempt, so it is not retried.
   const corrupt = withCorruptLoanRow(await monteCarloPlan({ loans: 100 }), 3, 4);
-  const run = await runScenario(suite, { plan: corrupt.plan, tuning: { name: 'mc-corrupt-row' } });
+  const run = await runScenario(suite, {
+    signal: t.signal,
+    plan: corrupt.plan,
+    tuning: { name: 'mc-corrupt-row' },
+  });
   assert.equal(run.status, 'FAILED', run.log);
   assert.equal(run.error, 'States.ExceedToleratedFailureThreshold', `${run.cause}\n${run.log}`);
   assert.equal(

@@ -31,6 +31,7 @@ test('GIVEN 20 % ThrottlingException on every Step Functions call THEN the job s
   timeout: SCENARIO_TIMEOUT_MS,
 }, async (t) => {
   const run = await runScenario(suite, {
+    signal: t.signal,
     plan,
     tuning: { name: 'mc-throttled' },
     faults: [{ service: 'states', throttleRate: 0.2 }],
@@ -44,6 +45,7 @@ test('GIVEN 50 ms added to every call (Step Functions, ECS, S3) THEN the job suc
   timeout: SCENARIO_TIMEOUT_MS,
 }, async (t) => {
   const run = await runScenario(suite, {
+    signal: t.signal,
     plan,
     tuning: { name: 'mc-latency' },
     faults: [{ service: '*', latencyMs: 50 }],
@@ -56,6 +58,7 @@ test('GIVEN responses of SendTaskSuccess and SendTaskHeartbeat dropped after the
   timeout: SCENARIO_TIMEOUT_MS,
 }, async (t) => {
   const run = await runScenario(suite, {
+    signal: t.signal,
     plan,
     tuning: { name: 'mc-dropped' },
     faults: [
@@ -73,6 +76,7 @@ test('GIVEN two runs at once on one service THEN both succeed with the same resu
 }, async (t) => {
   let second: Promise<ExecutionRun> | undefined;
   const first = await runScenario(suite, {
+    signal: t.signal,
     plan,
     tuning: { name: 'mc-two-runs' },
     onStarted: (context) => {

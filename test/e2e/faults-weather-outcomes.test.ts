@@ -46,6 +46,7 @@ test('GIVEN a batch that hangs on every attempt and a state machine timeout shor
   // time: the worker must hear of it (its heartbeat refused).
   const scenario = weatherScenario({ faults: { hangOnKey: hung }, activityTimeoutSeconds: 900 });
   const run = await runScenario(suite, {
+    signal: t.signal,
     plan: scenario.plan,
     // 60 simulated seconds (6 s): the other batches are done well before it.
     tuning: { name: 'weather-timeout', timeoutSeconds: 60 },
@@ -69,6 +70,7 @@ test('GIVEN the stepfleet controller process SIGKILLed mid-run, its fleet lost w
   const scenario = weatherScenario();
   let outage: ControllerOutage | undefined;
   const run = await runScenario(suite, {
+    signal: t.signal,
     plan: scenario.plan,
     tuning: { name: 'weather-controller-kill' },
     // Only the controller process reconciles (the scale steps still invoke the local function).

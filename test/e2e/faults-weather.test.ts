@@ -49,6 +49,7 @@ test('GIVEN corrupt and missing files and a handler that throws, hangs and crash
     tasksPerThread: 1,
   });
   const run = await runScenario(suite, {
+    signal: t.signal,
     plan: scenario.plan,
     // The job retries 'States.Timeout' ("a timed-out batch is retried"), but the worker reports
     // its own deadline first as 'Handler.Timeout', which the job does not retry (reported).
@@ -73,7 +74,11 @@ test('GIVEN more corrupt files than the job tolerates THEN it fails with Weather
 }, async (t) => {
   // 10 of 120 files (8 %) against 5 % tolerated.
   const scenario = weatherScenario({ corrupt: 10 });
-  const run = await runScenario(suite, { plan: scenario.plan, tuning: { name: 'weather-breach' } });
+  const run = await runScenario(suite, {
+    signal: t.signal,
+    plan: scenario.plan,
+    tuning: { name: 'weather-breach' },
+  });
   assert.equal(run.status, 'FAILED', run.log);
   assert.equal(run.error, 'Weather.TooManyFailedItems', `${run.cause}\n${run.log}`);
   assert.match(run.cause ?? '', /10/, 'the cause gives the count');
@@ -89,6 +94,7 @@ test('GIVEN workers SIGKILLed at random while every call is slowed by 50 ms and 
   const scenario = weatherScenario({ corrupt: 1 });
   let kills = 0;
   const run = await runScenario(suite, {
+    signal: t.signal,
     plan: scenario.plan,
     // Kills can hit a batch more than once; the job's retries must outlast them.
     tuning: { name: 'weather-killed', maxAttempts: 5 },

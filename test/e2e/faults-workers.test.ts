@@ -31,7 +31,7 @@ after(() => suite?.close());
 test('GIVEN no fault WHEN the Monte Carlo job runs THEN its result equals the in-process computation', {
   timeout: SCENARIO_TIMEOUT_MS,
 }, async (t) => {
-  const run = await runScenario(suite, { plan, tuning: { name: 'mc-undisturbed' } });
+  const run = await runScenario(suite, { signal: t.signal, plan, tuning: { name: 'mc-undisturbed' } });
   await assertMonteCarloIntact(suite, run, plan, suite.s3);
   printFigures(t, 'undisturbed', run.figures);
 });
@@ -41,6 +41,7 @@ test('GIVEN workers SIGKILLed at random during the run THEN their batches come b
 }, async (t) => {
   let kills = 0;
   const run = await runScenario(suite, {
+    signal: t.signal,
     plan,
     // Kills can hit a batch more than once; the job's retries must outlast them.
     tuning: { name: 'mc-sigkill', maxAttempts: 5 },
@@ -59,6 +60,7 @@ test('GIVEN SIGTERM storms (Spot interruptions) THEN workers drain, replacements
 }, async (t) => {
   let signals = 0;
   const run = await runScenario(suite, {
+    signal: t.signal,
     plan,
     tuning: { name: 'mc-sigterm' },
     onStarted: async (context) => {
@@ -82,6 +84,7 @@ test('GIVEN a handler that throws on two batches, hangs on one and crashes its t
     attempts: 1,
   } satisfies MonteCarloFaults;
   const run = await runScenario(suite, {
+    signal: t.signal,
     plan,
     tuning: {
       name: 'mc-handler-faults',

@@ -79,6 +79,12 @@ export interface LocalRunOptions {
   readonly onFinished?: (context: LocalRunContext & { snapshot: ProgressSnapshot }) => void | Promise<void>;
   /** Called with every snapshot. */
   readonly onSnapshot?: (snapshot: ProgressSnapshot) => void;
+  /**
+   * Abandons the run when it aborts (a test that ended or timed out): stops watching, stops
+   * the reconcile loop (no last pass), no longer waits for the hooks, closes the clients and
+   * its own backend, and rejects with {@link RunAbandonedError}. The execution is left as it is.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** How a local run ended. */
@@ -146,9 +152,19 @@ export async function runLocalJob(options: LocalRunOptions): Promise<LocalRunOut
     if (interrupted.signal.aborted) process.exit(130);
     interrupted.abort();
   };
+  const abandoned = options.signal ?? new AbortController().signal;
+  const onAbandoned = () => interrupted.abort();
+  abandoned.addEventListener('abort', onAbandoned, { once: true });
   const checkInterrupted = () => {
+    if (abandoned.aborted) throw new RunAbandonedError(abandoned.reason);
     if (interrupted.signal.aborted)
       throw new RunInterruptedError('interrupted (Ctrl-C) before the run ended');
+  };
+  /** Waits for `work` unless the run is abandoned first (a hook's promise is not ours to end). */
+  const unlessAbandoned = async <T>(work: T | Promise<T>): Promise<T> => {
+    const result = await Promise.race([work, aborted(abandoned)]);
+    checkInterrupted();
+    return result as T;
   };
   process.on('SIGINT', onSigint);
   const stopReconcile = new AbortController();
@@ -183,12 +199,13 @@ export async function runLocalJob(options: LocalRunOptions): Promise<LocalRunOut
       timeScale: backend?.clock.timeScale ?? options.backendOptions?.timeScale ?? 1,
     });
     checkInterrupted();
-    reconcile = startReconcile(options, backend, clients, deployment, stopReconcile.signal);
+    reconcile = startReconcile(options, backend, clients, deployment, stopReconcile.signal, abandoned);
     const { executionArn } = await clients.sfn.send(
       new StartExecutionCommand({
         stateMachineArn: deployment.stateMachineArn,
         input: JSON.stringify(plan.input ?? {}),
       }),
+      { abortSignal: abandoned },
     );
     say(`started ${executionArn}`);
     const context: LocalRunContext = {
@@ -198,7 +215,7 @@ export async function runLocalJob(options: LocalRunOptions): Promise<LocalRunOut
       deployment,
       executionArn: executionArn!,
     };
-    await options.onStarted?.(context);
+    await unlessAbandoned(options.onStarted?.(context));
     // The view handles Ctrl-C while it runs (ask, stop, or a second one to exit).
     process.off('SIGINT', onSigint);
     const display = new ProgressDisplay(out, options.tty === undefined ? {} : { tty: options.tty });
@@ -211,12 +228,17 @@ export async function runLocalJob(options: LocalRunOptions): Promise<LocalRunOut
       onInterrupt: options.stopOnExit ? 'stop' : (options.tty ?? out.isTTY) ? 'ask' : 'stop',
       ...(options.refreshMs ? { refreshMs: options.refreshMs } : {}),
       ...(options.onSnapshot ? { onSnapshot: options.onSnapshot } : {}),
+      signal: abandoned,
+    }).catch((error: unknown) => {
+      checkInterrupted();
+      throw error;
     });
+    checkInterrupted();
     const { snapshot } = watched;
     process.on('SIGINT', onSigint);
     if (watched.end === 'forced')
       throw new RunInterruptedError('interrupted (Ctrl-C twice) while the run went on');
-    await options.onFinished?.({ ...context, snapshot });
+    await unlessAbandoned(options.onFinished?.({ ...context, snapshot }));
     let output: unknown;
     let files: readonly string[] = [];
     if (snapshot.status === 'SUCCEEDED') {
@@ -244,6 +266,7 @@ export async function runLocalJob(options: LocalRunOptions): Promise<LocalRunOut
     };
   } finally {
     process.off('SIGINT', onSigint);
+    abandoned.removeEventListener('abort', onAbandoned);
     stopReconcile.abort();
     await reconcile;
     clients.sfn.destroy();
@@ -271,6 +294,7 @@ function startReconcile(
   clients: RunClients,
   deployment: LocalDeployment,
   signal: AbortSignal,
+  abandoned: AbortSignal,
 ): Promise<void> {
   const intervalMs = (options.reconcileSeconds ?? 2) * 1000;
   const onError = () => {
@@ -285,7 +309,7 @@ function startReconcile(
       }
       // One last pass once the run has ended: a pass that read the run while it was still open
       // may have written its size just after the ScaleDown step wrote 0.
-      await lambda.default({ action: 'reconcile' }).catch(onError);
+      if (!abandoned.aborted) await lambda.default({ action: 'reconcile' }).catch(onError);
     })();
   }
   const { spec } = options.plan;
@@ -307,13 +331,33 @@ function startReconcile(
     scaleInCooldownMs: 5000,
   });
   return runReconcileLoop(controller, { intervalMs, signal, onError }).then(() =>
-    controller.reconcile().then(() => undefined, onError),
+    abandoned.aborted ? undefined : controller.reconcile().then(() => undefined, onError),
   );
 }
 
 /** Waits `ms`, or less when `signal` aborts. */
 async function sleep(ms: number, signal: AbortSignal): Promise<void> {
   await delay(ms, undefined, { signal }).catch(() => {});
+}
+
+/** Resolves when `signal` aborts (never, if it never does). */
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+/**
+ * The run was abandoned through {@link LocalRunOptions.signal}: nothing of it runs on in this
+ * process (the reconcile loop and the watch stopped, the clients and its own backend closed);
+ * the execution itself was left as it was. `cause` is the signal's reason.
+ */
+export class RunAbandonedError extends Error {
+  override readonly name = 'RunAbandonedError';
+  constructor(reason: unknown) {
+    super('the local run was abandoned (its signal aborted) before it ended', { cause: reason });
+  }
 }
 
 /** The user interrupted a local run with Ctrl-C; the backend and its workers were closed. */

@@ -35,6 +35,8 @@ export interface WatchOptions {
   readonly refreshMs?: number;
   /** Called with every snapshot (tests, benchmarks). */
   readonly onSnapshot?: (snapshot: ProgressSnapshot) => void;
+  /** Stops watching when it aborts (the run is abandoned): the watch ends `detached`. */
+  readonly signal?: AbortSignal;
 }
 
 /** How the watch ended. */
@@ -104,6 +106,12 @@ export async function watchRun(options: WatchOptions): Promise<WatchOutcome> {
   };
 
   process.on('SIGINT', onSigint);
+  const onAbort = () => {
+    end ??= 'detached';
+    wake.abort();
+  };
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
   let snapshot: ProgressSnapshot | undefined;
   try {
     for (;;) {
@@ -130,6 +138,7 @@ export async function watchRun(options: WatchOptions): Promise<WatchOutcome> {
     }
   } finally {
     process.off('SIGINT', onSigint);
+    options.signal?.removeEventListener('abort', onAbort);
     // A forced exit does not wait for an open question.
     if (end !== 'forced') await asking?.catch(() => {});
     display.close();

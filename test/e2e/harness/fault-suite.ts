@@ -5,6 +5,8 @@
  * afterwards: the fleet back at 0, no process left, and the figures printed.
  */
 import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
@@ -52,7 +54,17 @@ export interface FaultSuite {
 
 /** Starts the file's backend (one per process: `startRunBackend` points the environment at it). */
 export async function startFaultSuite(): Promise<FaultSuite> {
-  const backend = await startRunBackend({ port: 0, timeScale: TIME_SCALE, activityPollSeconds: 20 });
+  // STEPFLEET_FAULT_SUITE_KEEP=<dir>: the backend's data (worker logs under ecs/logs) is kept
+  // in a new folder under <dir> for a post-mortem, instead of being removed with the backend.
+  const keep = process.env.STEPFLEET_FAULT_SUITE_KEEP;
+  const dataDir = keep ? await mkdtemp(join(keep, 'suite-')) : undefined;
+  const backend = await startRunBackend({
+    port: 0,
+    timeScale: TIME_SCALE,
+    activityPollSeconds: 20,
+    ...(dataDir ? { dataDir } : {}),
+  });
+  if (dataDir) process.stderr.write(`# fault suite: backend data kept in ${dataDir}\n`);
   const s3 = new S3Client({
     endpoint: backend.url,
     region: backend.region,
@@ -154,6 +166,11 @@ export interface ScenarioOptions {
   readonly faults?: readonly FaultRule[];
   /** Seconds between the in-process controller's reconcile passes. @defaultValue 1 */
   readonly reconcileSeconds?: number;
+  /**
+   * The test's `t.signal`: when the test ends or times out, the run is abandoned (no watch, no
+   * reconcile loop left running against a closed backend to keep the file's process alive).
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** A finished execution of a scenario's job. */
@@ -230,6 +247,7 @@ export async function runScenario(suite: FaultSuite, options: ScenarioOptions): 
     reconcileSeconds: options.reconcileSeconds ?? 1,
     skipPrepare,
     stopOnExit: true,
+    ...(options.signal ? { signal: options.signal } : {}),
     onStarted: (ctx) => {
       context = ctx;
       // The faults run beside the progress view, not before it. An injector that fails stops

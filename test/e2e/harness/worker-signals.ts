@@ -99,20 +99,29 @@ export async function killWorkersAtRandom(
 /**
  * A Spot interruption: SIGTERM to `workers` running workers at once, `storms` times, each
  * after the service has brought replacements up. Resolves with the signals sent.
+ *
+ * Each worker gets one SIGTERM, as ECS sends it: the signals go to the pids directly, so ECS
+ * still counts a draining worker as running until it exits, and a second storm aimed at it
+ * would be the worker's "second signal: force", interrupting the batches it was finishing.
  */
 export async function sigtermStorms(
   backend: LocalBackend,
   context: LocalRunContext,
   options: { readonly workers: number; readonly storms: number },
 ): Promise<number> {
+  const service = context.deployment.service;
+  const signalled = new Set<number>();
+  const notSignalled = () => runningWorkerPids(backend, service).filter((pid) => !signalled.has(pid));
   await untilTasksHeld(backend, context, options.workers);
   let sent = 0;
   for (let storm = 0; storm < options.storms && (await stillRunning(backend, context)); storm++) {
-    const pids = runningWorkerPids(backend, context.deployment.service).slice(0, options.workers);
+    const pids = notSignalled().slice(0, options.workers);
+    for (const pid of pids) signalled.add(pid);
     sent += signalPids(pids, 'SIGTERM');
-    // The replacements start and take work before the next storm.
+    // The replacements start and take work before the next storm (a draining worker's open
+    // polls may still hand it tasks: those pick-ups do not count as the replacements working).
     await backend.ecs.observations
-      .waitFor(() => runningWorkerPids(backend, context.deployment.service).length >= options.workers, 10_000)
+      .waitFor(() => notSignalled().length >= options.workers, 10_000)
       .catch(() => undefined);
     await untilWorking(backend, context, 2);
   }
