@@ -15,7 +15,6 @@ import {
   DescribeExecutionCommand,
   DescribeMapRunCommand,
   ListMapRunsCommand,
-  SFNClient,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import type { JobSpec, JsonObject } from '@stepfleet/job';
@@ -29,6 +28,7 @@ import {
   startRunBackend,
 } from 'stepfleet';
 import { whyNotSucceeded } from './explain-execution.ts';
+import { backendStateNow, executionStateNow } from './stuck-run.ts';
 
 /** Simulated time runs this many times faster: a 10 s heartbeat timeout is 1 s of real time. */
 export const TIME_SCALE = 10;
@@ -77,7 +77,6 @@ export async function startFaultSuite(): Promise<FaultSuite> {
     prepared: new Set(),
     async close() {
       s3.destroy();
-      patientClients.get(backend)?.destroy();
       const pids = backend.ecs.observations.tasks().flatMap((task) => (task.pid ? [task.pid] : []));
       await backend.close();
       assertNoProcessLeft(pids, 'worker');
@@ -237,6 +236,14 @@ export async function runScenario(suite: FaultSuite, options: ScenarioOptions): 
   const skipPrepare = suite.prepared.has(source);
   suite.prepared.add(source);
   const started = performance.now();
+  // A scenario that hung says what it was doing when its test timed out.
+  const onAbandoned = () => {
+    if (!context) return;
+    process.stderr.write(
+      `# fault suite · ${options.tuning.name} abandoned:\n${executionStateNow(backend, context)}\n${backendStateNow(backend, context)}\n`,
+    );
+  };
+  options.signal?.addEventListener('abort', onAbandoned, { once: true });
   const outcome = await runLocalJob({
     // No report: the scenario reads the stored result itself, and nothing is written to disk.
     plan: { ...options.plan, spec: tuneSpec(options.plan.spec, options.tuning), report: undefined },
@@ -263,7 +270,7 @@ export async function runScenario(suite: FaultSuite, options: ScenarioOptions): 
       // Observed here too: it may reject long before the run ends and is awaited.
       injector.catch(() => {});
     },
-  });
+  }).finally(() => options.signal?.removeEventListener('abort', onAbandoned));
   const seconds = (performance.now() - started) / 1000;
   await injector;
   assert.ok(context, 'the execution started');
@@ -327,27 +334,27 @@ async function injectFaults(
   }
 }
 
-const patientClients = new WeakMap<LocalBackend, SFNClient>();
-
 /**
- * The execution's status through a client that outlasts the suite's throttling (many attempts),
- * so a scenario's own reads are never the calls its faults refuse.
+ * The execution's status, read from the backend's engine in this process: not through the API,
+ * whose calls a scenario's faults throttle or slow down. (Through a client retrying throttled
+ * calls, one read could take seconds of SDK backoff: a short run then ended before a fault
+ * aimed at it was injected, as a SIGKILL scenario once ended with no kill.)
  */
 export async function executionStatus(
   backend: LocalBackend,
   executionArn: string,
 ): Promise<string | undefined> {
-  let sfn = patientClients.get(backend);
-  if (!sfn) {
-    sfn = new SFNClient({
-      endpoint: backend.url,
+  const describe = backend.engine.operations.DescribeExecution!;
+  const described = (await describe(
+    { executionArn },
+    {
       region: backend.region,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      maxAttempts: 20,
-    });
-    patientClients.set(backend, sfn);
-  }
-  return (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status;
+      accountId: backend.accountId,
+      requestId: 'fault-suite',
+      clientGone: new AbortController().signal,
+    },
+  )) as { status?: string };
+  return described.status;
 }
 
 /** Waits for the execution's end. */
