@@ -72,6 +72,9 @@ export class Poller {
       } catch (error) {
         ctx.slots.polled(ctx.activityArn, false);
         releaseSlot();
+        // Stopping: the stop cut this poll (its client destroyed), or it failed as the loop ends
+        // anyway; there is nothing to back off from, so it is no poll error.
+        if (ctx.stopping.aborted) return;
         const delayMs = backoffDelayMs(failures++, ctx.backoffInitialMs, ctx.backoffMaxMs);
         ctx.onPollError(error, delayMs);
         await sleep(delayMs, ctx.stopping);

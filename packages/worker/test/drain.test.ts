@@ -137,6 +137,12 @@ test('a second signal during the drain forces the stop: in-flight tasks fail Wor
   assert.ok(exitMs < 4_000, `exited ${exitMs} ms after the second signal`);
   assert.ok(worker.lines.some((l) => l.msg === 'second stop signal: forcing'));
   assert.equal(finalReport(worker)?.state, 'STOPPED');
+  // AND the poll the stop cut is not reported as a failed poll (no warning, no pollErrors)
+  assert.deepEqual(
+    worker.lines.filter((l) => l.msg === 'poll failed; backing off').map((l) => l.error),
+    [],
+  );
+  assert.equal(finalReport(worker)?.metrics.pollErrors, 0);
   assert.doesNotMatch(worker.stderr, /unhandled|uncaught|Error/i);
   assert.deepEqual(
     worker.lines.filter((l) => typeof l.level === 'number' && l.level >= 50).map((l) => l.msg),
