@@ -7,7 +7,13 @@ export type { JobModule, JobPlan, JobRunOptions, PrepareContext, ReportContext }
 export { BUNDLED_JOBS, JobModuleError, loadJobModule } from './job-module.ts';
 export type { LocalDeployment, LocalDeployOptions } from './local-deploy.ts';
 export type { LocalRunContext, LocalRunOptions, LocalRunOutcome, RunClients } from './local-run.ts';
-export { LOCAL_CONTROLLER_FUNCTION, runLocalJob, startRunBackend } from './local-run.ts';
+export {
+  LOCAL_CONTROLLER_FUNCTION,
+  RunAbandonedError,
+  RunInterruptedError,
+  runLocalJob,
+  startRunBackend,
+} from './local-run.ts';
 export type { ProgressDisplayOptions } from './progress-display.ts';
 export { ProgressDisplay } from './progress-display.ts';
 export { ProgressReader } from './progress-reader.ts';
