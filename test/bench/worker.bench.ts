@@ -271,46 +271,35 @@ async function dispatch(): Promise<BenchFigure[]> {
         tasks,
       ),
     );
+  const stepfleet = (transport: 'direct' | 'sdk', tasks: number): Promise<Rate> =>
+    measure(
+      [script('../fixtures/run-worker.ts')],
+      {
+        STEPFLEET_HANDLER: script('noop.ts'),
+        STEPFLEET_THREADS: '2',
+        STEPFLEET_TASKS_PER_THREAD: String(slots / 2),
+        STEPFLEET_SFN_TRANSPORT: transport,
+      },
+      tasks,
+    );
   const variants = {
-    ours: () =>
-      measure(
-        [script('../fixtures/run-worker.ts')],
-        {
-          STEPFLEET_HANDLER: script('noop.ts'),
-          STEPFLEET_THREADS: '2',
-          STEPFLEET_TASKS_PER_THREAD: String(slots / 2),
-        },
-        3_000,
-      ),
-    oursSdk: () =>
-      measure(
-        [script('../fixtures/run-worker.ts')],
-        {
-          STEPFLEET_HANDLER: script('noop.ts'),
-          STEPFLEET_THREADS: '2',
-          STEPFLEET_TASKS_PER_THREAD: String(slots / 2),
-          STEPFLEET_SFN_TRANSPORT: 'sdk',
-        },
-        1_500,
-      ),
+    ours: () => stepfleet('direct', 3_000),
+    oursSdk: () => stepfleet('sdk', 1_500),
     sfw: () => measure([script('sfw-runner.ts')], { BENCH_CONCURRENCY: String(slots) }, 1_500),
     sfwDefault: () => measure([script('sfw-runner.ts')], { BENCH_CONCURRENCY: '1' }, 600),
     loop: () => measure([script('sequential-loop.ts')], { BENCH_MODE: 'noop' }, 1_500),
   };
+  type Variant = keyof typeof variants;
   // Interleaved rounds, medians: the machine is shared, and load comes in bursts.
-  const results: Record<keyof typeof variants, Rate[]> = {
-    ours: [],
-    oursSdk: [],
-    sfw: [],
-    sfwDefault: [],
-    loop: [],
-  };
+  const results = Object.fromEntries(Object.keys(variants).map((name) => [name, [] as Rate[]])) as Record<
+    Variant,
+    Rate[]
+  >;
   for (let round = 0; round < 3; round++) {
-    for (const name of Object.keys(variants) as (keyof typeof variants)[])
-      results[name].push(await variants[name]());
+    for (const name of Object.keys(variants) as Variant[]) results[name].push(await variants[name]());
   }
-  const perSecond = (name: keyof typeof variants): number => median(results[name].map((r) => r.perSecond));
-  const cpu = (name: keyof typeof variants): string => {
+  const perSecond = (name: Variant): number => median(results[name].map((r) => r.perSecond));
+  const cpu = (name: Variant): string => {
     const values = results[name].map((r) => r.cpuMsPerUnit).filter((v): v is number => v !== null);
     return values.length ? `${median(values).toFixed(2)} ms` : 'n/a';
   };

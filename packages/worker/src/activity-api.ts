@@ -91,8 +91,9 @@ const CLOCK_SKEW_ERRORS = new Set([
 export function directActivityApi(options: DirectActivityApiOptions): ActivityApi {
   const config = options.configFrom.config;
   // Resolved once, on the first call: the SDK's providers are asynchronous.
-  let target: Promise<{ pool: Pool; host: string; path: string; signer: SignatureV4 }> | undefined;
-  let clockOffsetMs = 0;
+  let target:
+    | Promise<{ pool: Pool; protocol: string; host: string; path: string; signer: SignatureV4 }>
+    | undefined;
   const resolve = async () => {
     const region = await config.region();
     const url = await endpointUrl(options.configFrom, region);
@@ -108,18 +109,18 @@ export function directActivityApi(options: DirectActivityApiOptions): ActivityAp
       credentials: config.credentials,
       sha256: NodeSha256,
     });
-    return { pool, host: url.host, path: url.pathname || '/', signer };
+    return { pool, protocol: url.protocol, host: url.host, path: url.pathname || '/', signer };
   };
 
   const call = async (operation: string, payload: object, signal?: AbortSignal): Promise<unknown> => {
     target ??= resolve();
-    const { pool, host, path, signer } = await target;
+    const { pool, protocol, host, path, signer } = await target;
     const body = JSON.stringify(payload);
     for (let attempt = 0; ; attempt++) {
       const signed = await signer.sign(
         {
           method: 'POST',
-          protocol: 'https:',
+          protocol,
           hostname: host,
           path,
           query: {},
@@ -132,7 +133,9 @@ export function directActivityApi(options: DirectActivityApiOptions): ActivityAp
           },
           body,
         },
-        { signingDate: new Date(Date.now() + clockOffsetMs) },
+        // The client's own clock offset, so every transport lent this configuration shares
+        // what one of them learned (as the SDK's clients do).
+        { signingDate: new Date(Date.now() + config.systemClockOffset) },
       );
       const response = await pool.request({
         method: 'POST',
@@ -147,7 +150,7 @@ export function directActivityApi(options: DirectActivityApiOptions): ActivityAp
       // A request signed with a clock the service disagrees with: sign again with its clock, once.
       const serverDate = Date.parse(String(response.headers.date ?? ''));
       if (attempt === 0 && CLOCK_SKEW_ERRORS.has(error.name) && Number.isFinite(serverDate)) {
-        clockOffsetMs = serverDate - Date.now();
+        config.systemClockOffset = serverDate - Date.now();
         continue;
       }
       throw error;
